@@ -1,0 +1,38 @@
+"""Podium: a Pyramid plugin platform.
+
+``main`` is the PasteDeploy app factory used by ``pserve`` and the other
+``p*`` scripts; ``includeme`` lets a host Pyramid application embed the whole
+platform with ``config.include('podium')``.  Both run the same boot sequence,
+one small module per step, and nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.router import Router
+
+__all__ = ["includeme", "main"]
+
+
+def includeme(config: Configurator) -> None:
+    """The boot sequence: each step is an ``includeme`` of its own."""
+    config.include(".settings")
+    config.include(".store")
+    config.include(".rendering")
+    config.include(".security")
+    config.include(".web")
+    config.include(".plugins")
+
+
+def main(global_config: dict[str, Any], **settings: Any) -> Router:
+    """PasteDeploy ``main`` factory: a thin wrapper around ``includeme``."""
+    from .plugins.conflicts import commit_naming_plugins
+
+    config = Configurator(settings=settings)
+    config.include(includeme)
+    # Commit here rather than inside make_wsgi_app so that a conflict between
+    # two plugins is reported with the plugins' names.
+    commit_naming_plugins(config)
+    return config.make_wsgi_app()

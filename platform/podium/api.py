@@ -1,0 +1,50 @@
+"""The API that plugin authors may rely on.
+
+Everything a plugin needs from the core is imported from here; every other
+module of ``podium`` is internal and may change between minor versions.
+
+A plugin is a distribution with an entry point in the ``podium.plugins``
+group.  The entry point's name is the plugin's name; its value is a module
+(or any object) with ``includeme(config)`` and, optionally, these metadata:
+
+``title``        human name shown in the navigation and on the home page
+``description``  one line shown on the home page (default: the Summary of
+                 the distribution)
+``route_prefix`` where its routes are mounted (default ``/<name>``; the
+                 setting ``podium.plugin.<name>.route_prefix`` wins)
+``front_page``   the route name the navigation links to
+``migrations``   asset spec of its alembic revisions directory; its first
+                 revision carries ``branch_labels = ("<name>",)`` and
+                 ``depends_on = CORE_BASE_REVISION``
+
+Route names of a plugin start with its name and a dot (``notes.list``).
+Templates are referenced by asset spec and extend :data:`LAYOUT`.
+"""
+
+from __future__ import annotations
+
+from .plugins.conflicts import commit_naming_plugins as commit
+from .plugins.errors import PluginError
+from .plugins.loader import LoadedPlugin as Plugin
+from .plugins.registry import plugin_set
+from .settings import SettingsError
+from .store.model import Base
+from .store.session import get_tm_session
+from .web.layout import LAYOUT
+from zope.sqlalchemy import mark_changed
+
+#: The core's first migration: plugin branches depend on it.
+CORE_BASE_REVISION = "podium_0001"
+
+__all__ = [
+    "Base",
+    "CORE_BASE_REVISION",
+    "LAYOUT",
+    "Plugin",
+    "PluginError",
+    "SettingsError",
+    "commit",
+    "get_tm_session",
+    "mark_changed",
+    "plugin_set",
+]

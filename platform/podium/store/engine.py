@@ -1,0 +1,52 @@
+"""One engine per application, built from the ``sqlalchemy.*`` settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.config import Configurator
+from sqlalchemy import Engine, engine_from_config, event
+from sqlalchemy.engine import make_url
+
+from ..settings import SettingsError
+
+
+def make_engine(settings: dict[str, Any]) -> Engine:
+    """Build the engine, refusing URLs that would misbehave under waitress."""
+    url = make_url(settings["sqlalchemy.url"])
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:") or "mode=memory" in str(url):
+            raise SettingsError(
+                "sqlalchemy.url",
+                str(url),
+                "an in-memory SQLite database is private to one connection, so each of "
+                "the server's threads would see its own empty database; use a file, "
+                "e.g. sqlite:///%(here)s/var/podium.sqlite",
+            )
+    options = {k: v for k, v in settings.items() if k.startswith("sqlalchemy.")}
+    options.setdefault("sqlalchemy.pool_pre_ping", "true")
+    engine = engine_from_config(options, prefix="sqlalchemy.", future=True)
+    if engine.dialect.name == "sqlite":
+        _tune_sqlite(engine, int(settings.get("podium.sqlite_busy_timeout", 5000)))
+    return engine
+
+
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """Foreign keys are off by default in SQLite; WAL lets readers run while a
+    writer commits; the busy timeout makes writers queue instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+
+def includeme(config: Configurator) -> None:
+    engine = make_engine(config.get_settings())
+    config.registry["podium.engine"] = engine

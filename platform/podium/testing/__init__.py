@@ -1,0 +1,24 @@
+"""The test kit for Podium and its plugins (a pytest plugin, ``pytest11``).
+
+Installed with podium, it gives every test suite these fixtures:
+
+``podium_database_url``  a migrated database for the test session: a SQLite
+                         file, and also a PostgreSQL database of its own when
+                         ``PODIUM_TEST_DATABASE_URL`` is set (tests using it
+                         run once per backend)
+``podium_settings``      the settings the app is built with; override the
+                         fixture, or mark a test with
+                         ``@pytest.mark.podium_settings(key=value)``
+``podium_app``           the WSGI app built by ``podium.main``; the plugins it
+                         enables come from ``@pytest.mark.podium_plugins(...)``
+                         (default: every installed plugin)
+``testapp``              a ``webtest.TestApp`` of ``podium_app``
+``podium_engine``        the app's SQLAlchemy engine, to check what was stored
+
+Rows written by a test are deleted after it, so tests do not see each other.
+"""
+
+from .database import temporary_database
+from .apps import build_app
+
+__all__ = ["build_app", "temporary_database"]

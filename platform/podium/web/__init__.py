@@ -1,0 +1,9 @@
+"""The core's own pages: layout, home, error pages, core static files."""
+
+from pyramid.config import Configurator
+
+
+def includeme(config: Configurator) -> None:
+    config.include(".layout")
+    config.include(".home")
+    config.include(".errors")

@@ -1,0 +1,92 @@
+"""Error pages: the layout for people, JSON for programs, never a traceback
+in production.
+
+Every 4xx and 5xx goes through these views, so a plugin raising
+``HTTPNotFound`` or failing with an exception gets the same answer as the
+core.  The transaction is already doomed by then: pyramid_tm vetoes the
+commit of any 4xx/5xx response.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.csrf import BadCSRFOrigin, BadCSRFToken
+from pyramid.httpexceptions import HTTPError, HTTPInternalServerError
+from pyramid.renderers import render_to_response
+from pyramid.request import Request
+from pyramid.response import Response
+
+from ..security.csrf import is_json_body
+
+log = logging.getLogger(__name__)
+
+ERROR_TEMPLATE = "podium:templates/error.jinja2"
+
+_CSRF_MESSAGE = (
+    "This form has expired or was not sent by this site (missing or wrong CSRF token). "
+    "Reload the page and try again. Programs calling the JSON API send "
+    "Content-Type: application/json instead of a token."
+)
+
+
+def wants_json(request: Request) -> bool:
+    """JSON when the client prefers it, sent a JSON body, or called an API URL
+    (a path with an ``/api/`` segment) and accepts anything."""
+    offers = ["text/html", "application/json"]
+    if "/api/" in request.path_info + "/":
+        offers.reverse()
+    elif is_json_body(request):
+        offers.reverse()
+    acceptable = request.accept.acceptable_offers(offers)
+    return bool(acceptable) and acceptable[0][0] == "application/json"
+
+
+def _message(exc: HTTPError) -> str:
+    if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
+        return _CSRF_MESSAGE
+    return str(exc.detail or exc.explanation or exc.title)
+
+
+def error_response(request: Request, status: int, title: str, message: str,
+                   details: str | None = None, headers: Any = None) -> Response:
+    if wants_json(request):
+        body: dict[str, Any] = {"status": status, "title": title, "message": message}
+        response = render_to_response("json", {"error": body}, request=request)
+    else:
+        values = {"status": status, "title": title, "message": message, "details": details}
+        try:
+            response = render_to_response(ERROR_TEMPLATE, values, request=request)
+        except Exception:
+            # A broken layout must not turn every error into a bare traceback.
+            log.exception("the error page itself failed to render")
+            response = Response(f"{status} {title}\n\n{message}\n", content_type="text/plain")
+    response.status_int = status
+    for name, value in headers or ():
+        if name.lower() in ("allow", "retry-after", "www-authenticate", "location"):
+            response.headers[name] = value
+    return response
+
+
+def http_error(exc: HTTPError, request: Request) -> Response:
+    return error_response(request, exc.code, exc.title, _message(exc), headers=exc.headerlist)
+
+
+def server_error(exc: Exception, request: Request) -> Response:
+    log.exception("error while serving %s %s", request.method, request.path_qs)
+    show = request.registry.settings.get("podium.show_tracebacks")
+    details = "".join(traceback.format_exception(exc)) if show else None
+    error = HTTPInternalServerError()
+    return error_response(
+        request, error.code, error.title,
+        "Something went wrong on our side; nothing was saved. It has been logged.",
+        details,
+    )
+
+
+def includeme(config: Configurator) -> None:
+    config.add_exception_view(http_error, context=HTTPError)
+    config.add_exception_view(server_error, context=Exception)

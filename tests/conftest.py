@@ -1,0 +1,70 @@
+"""Fixtures of the core's own suite, beside those of ``podium.testing``.
+
+``make_plugin`` writes a real plugin distribution into a temporary
+directory: a package plus a ``.dist-info`` with ``METADATA`` and
+``entry_points.txt``, put on ``sys.path`` so that ``importlib.metadata``
+finds it exactly as it finds an installed wheel.  No part of Podium's loader
+is patched.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+
+class PluginFactory:
+    def __init__(self, root: Path):
+        self.root = root
+        self.modules: list[str] = []
+
+    def __call__(
+        self,
+        name: str,
+        code: str = "def includeme(config):\n    pass\n",
+        *,
+        distribution: str | None = None,
+        version: str = "1.0",
+        summary: str = "A test plugin",
+        target: str | None = None,
+        files: dict[str, str] | None = None,
+    ) -> str:
+        """Write plugin ``name``; return the name of its (unique) package."""
+        package = f"{name}_{uuid.uuid4().hex[:8]}"
+        distribution = distribution or f"test-plugin-{name}"
+        pkg_dir = self.root / package
+        pkg_dir.mkdir()
+        (pkg_dir / "__init__.py").write_text(textwrap.dedent(code))
+        for relative, content in (files or {}).items():
+            path = pkg_dir / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(content))
+        dist_info = self.root / f"{distribution.replace('-', '_')}-{version}.dist-info"
+        dist_info.mkdir(exist_ok=True)
+        (dist_info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\nSummary: {summary}\n"
+        )
+        entry = (target or package).replace("PKG", package)
+        entry_points = dist_info / "entry_points.txt"
+        header = "" if entry_points.exists() else "[podium.plugins]\n"
+        with entry_points.open("a") as f:
+            f.write(f"{header}{name} = {entry}\n")
+        self.modules.append(package)
+        return package
+
+
+@pytest.fixture
+def make_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., str]]:
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    factory = PluginFactory(root)
+    yield factory
+    for module in list(sys.modules):
+        if module.split(".")[0] in factory.modules:
+            del sys.modules[module]
