@@ -8,10 +8,15 @@ one small module per step, and nothing happens at import time.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from pyramid.config import Configurator
-from pyramid.router import Router
+# Pyramid 2.1 imports pkg_resources (hence setuptools<82); the deprecation
+# warning it triggers says nothing an operator can act on.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+
+from pyramid.config import Configurator  # noqa: E402
+from pyramid.router import Router  # noqa: E402
 
 __all__ = ["includeme", "main"]
 

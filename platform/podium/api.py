@@ -23,6 +23,8 @@ Templates are referenced by asset spec and extend :data:`LAYOUT`.
 
 from __future__ import annotations
 
+from zope.sqlalchemy import mark_changed
+
 from .plugins.conflicts import commit_naming_plugins as commit
 from .plugins.errors import PluginError
 from .plugins.loader import LoadedPlugin as Plugin
@@ -31,15 +33,14 @@ from .settings import SettingsError
 from .store.model import Base
 from .store.session import get_tm_session
 from .web.layout import LAYOUT
-from zope.sqlalchemy import mark_changed
 
 #: The core's first migration: plugin branches depend on it.
 CORE_BASE_REVISION = "podium_0001"
 
 __all__ = [
-    "Base",
     "CORE_BASE_REVISION",
     "LAYOUT",
+    "Base",
     "Plugin",
     "PluginError",
     "SettingsError",

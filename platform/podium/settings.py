@@ -7,9 +7,9 @@ key, the value and what is allowed, instead of failing later in a request.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
-import logging
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -148,7 +148,8 @@ def normalize(settings: MutableMapping[str, Any]) -> None:
     """Replace raw strings by typed values, filling in defaults."""
     for setting in CORE_SETTINGS:
         raw = settings.get(setting.key)
-        if raw is None or (isinstance(raw, str) and raw.strip() == "" and setting.default is not None):
+        blank = isinstance(raw, str) and raw.strip() == ""
+        if raw is None or (blank and setting.default is not None):
             settings[setting.key] = setting.default
         else:
             settings[setting.key] = setting.convert(setting.key, raw)
@@ -176,7 +177,7 @@ def _check_secret(settings: MutableMapping[str, Any]) -> None:
         if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
             raise SettingsError(
                 "podium.secret",
-                "(%d characters)" % len(secret),
+                f"({len(secret)} characters)",
                 f"production needs at least {MIN_PRODUCTION_SECRET_LENGTH} characters",
             )
         if settings["podium.show_tracebacks"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from alembic import command
 
 from ..store.migrations import alembic_config

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from ..plugins.discovery import discover
+from ..plugins.enabling import select_enabled
 from ..plugins.loader import load
 from ..store.migrations import app_settings
-from ..plugins.enabling import select_enabled
 
 
 @click.group()
@@ -37,4 +37,5 @@ def list_plugins(config_uri: str) -> None:
     header = ("NAME", "DISTRIBUTION", "VERSION", "STATUS", "PREFIX", "DESCRIPTION")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
-        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)) + "  " + row[5])
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[5]]))

@@ -87,7 +87,7 @@ def explain(error: ConfigurationConflictError, actions: list[dict[str, Any]],
         owners = [_owner(includepaths.get(id(info), ()), plugins) for info in infos]
         lines.append(f"  {describe_discriminator(discriminator)} is registered by "
                      + " and by ".join(owners))
-        for owner, info in zip(owners, infos):
+        for owner, info in zip(owners, infos, strict=True):
             where = f"{os.path.relpath(info.file)}:{info.line}" if info.file else "?"
             lines.append(f"    {owner} at {where}: {str(info.src).strip()}")
     return PluginConflictError("\n".join(lines))

@@ -23,13 +23,10 @@ class UnknownPluginError(PluginError):
         self.names = sorted(names)
         self.installed = sorted(installed)
         listing = ", ".join(self.installed) or "(none)"
+        what = "a plugin that is" if len(self.names) == 1 else "plugins that are"
         super().__init__(
-            "podium.plugins names %s not installed: %s. Installed plugins: %s"
-            % (
-                "a plugin that is" if len(self.names) == 1 else "plugins that are",
-                ", ".join(self.names),
-                listing,
-            )
+            f"podium.plugins names {what} not installed: {', '.join(self.names)}. "
+            f"Installed plugins: {listing}"
         )
 
 

@@ -55,7 +55,9 @@ def alembic_config_for(settings: dict[str, Any], script_location: str | None = N
     return configure_branches(Config(), settings, script_location or default_script_location())
 
 
-def configure_branches(cfg: Config, settings: dict[str, Any], script_location: str | None) -> Config:
+def configure_branches(
+    cfg: Config, settings: dict[str, Any], script_location: str | None
+) -> Config:
     if not script_location or not os.path.isdir(script_location):
         raise SettingsError(
             "[alembic] script_location", script_location,

@@ -27,8 +27,11 @@ def _mark_non_select_as_changed(state: ORMExecuteState) -> None:
     through ``session.execute`` would otherwise be rolled back silently at the
     end of the request.  Any statement that is not a SELECT marks the session
     as changed so the transaction commits it."""
-    if not state.is_select:
-        zope.sqlalchemy.mark_changed(state.session)
+    if state.is_select:
+        return
+    manager = state.session.info.get("transaction_manager")
+    if manager is not None:
+        zope.sqlalchemy.mark_changed(state.session, transaction_manager=manager)
 
 
 def get_tm_session(
@@ -43,7 +46,9 @@ def get_tm_session(
         with transaction.manager as tm:
             dbsession = get_tm_session(factory, tm)
     """
-    dbsession = session_factory(info={"request": request})
+    dbsession = session_factory(
+        info={"request": request, "transaction_manager": transaction_manager}
+    )
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
@@ -57,6 +62,9 @@ def includeme(config: Configurator) -> None:
     # An explicit manager per request: nothing begins a transaction by
     # accident, and the request's transaction is never shared with a thread.
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    # A 4xx/5xx response means the request did not do what it was asked:
+    # nothing it wrote may stay.
+    settings.setdefault("tm.commit_veto", "pyramid_tm.default_commit_veto")
     config.include("pyramid_tm")
     config.include("pyramid_retry")
 

@@ -18,7 +18,7 @@ Installed with podium, it gives every test suite these fixtures:
 Rows written by a test are deleted after it, so tests do not see each other.
 """
 
-from .database import temporary_database
 from .apps import build_app
+from .database import temporary_database
 
 __all__ = ["build_app", "temporary_database"]

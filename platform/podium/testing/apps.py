@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.router import Router
-from sqlalchemy import Engine, MetaData, text
+from sqlalchemy import Engine, MetaData
 
 import podium
 from podium.settings import DEVELOPMENT_SECRET
@@ -32,5 +32,3 @@ def delete_all_rows(engine: Engine) -> None:
         for table in reversed(metadata.sorted_tables):
             if table.name != "alembic_version":
                 conn.execute(table.delete())
-        if conn.dialect.name == "sqlite":
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -26,7 +26,7 @@ def postgresql_admin_url() -> str | None:
 def temporary_database(backend: str, directory: Path) -> Iterator[str]:
     """Yield the URL of an empty database that is removed afterwards."""
     if backend == "sqlite":
-        yield f"sqlite:///{directory / ('podium-%s.sqlite' % uuid.uuid4().hex[:8])}"
+        yield f"sqlite:///{directory / f'podium-{uuid.uuid4().hex[:8]}.sqlite'}"
         return
     admin_url = postgresql_admin_url()
     if not admin_url:

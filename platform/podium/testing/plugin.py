@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from alembic import command
 from pyramid.router import Router
 from sqlalchemy import Engine
 
+from alembic import command
 from podium.settings import apply_environment, normalize
 from podium.store.migrations import alembic_config_for
 
@@ -19,7 +19,19 @@ from .database import postgresql_admin_url, temporary_database
 BACKENDS = ("sqlite", "postgresql")
 
 
+def _let_pyramid_read_rewritten_packages() -> None:
+    """pytest imports the packages of pytest11 plugins (podium itself) through
+    its assertion-rewriting loader, which ``pkg_resources`` does not know;
+    Pyramid's static views and asset specs ask ``pkg_resources`` for files.
+    Those modules are plain files on disk, so the default provider serves."""
+    import pkg_resources
+    from _pytest.assertion.rewrite import AssertionRewritingHook
+
+    pkg_resources.register_loader_type(AssertionRewritingHook, pkg_resources.DefaultProvider)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _let_pyramid_read_rewritten_packages()
     config.addinivalue_line(
         "markers", "podium_plugins(*names): the plugins the test's app enables"
     )

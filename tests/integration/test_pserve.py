@@ -1,0 +1,79 @@
+"""``pserve development.ini`` on a real waitress, as ``make run`` starts it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def server(tmp_path):
+    environ = {**os.environ, "PODIUM_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}"}
+    subprocess.run([str(BIN / "podium"), "db", "upgrade", "development.ini"], cwd=ROOT,
+                   env=environ, check=True, capture_output=True, timeout=120)
+    port = free_port()
+    # development.ini as shipped, but on a free port: tests never bind a fixed one.
+    ini = tmp_path / "development.ini"
+    ini.write_text((ROOT / "development.ini").read_text().replace(
+        "listen = 127.0.0.1:6543", f"listen = 127.0.0.1:{port}"))
+    log = open(tmp_path / "pserve.log", "w+")
+    process = subprocess.Popen(
+        [str(BIN / "pserve"), str(ini)],
+        cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fetch(base + "/")
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail("pserve did not start:\n" + log.read())
+                time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def test_pserve_serves_home_and_notes(server):
+    status, body = fetch(server + "/")
+    assert status == 200 and "Notes" in body
+    status, body = fetch(server + "/notes/")
+    assert (status == 200 and "<form" in body) or "note" in body.lower()
+    status, body = fetch(server + "/notes/api/notes")
+    assert status == 200 and '"items"' in body
