@@ -40,8 +40,12 @@ def add_notes(engine: Engine, how_many: int) -> list[int]:
     with engine.begin() as conn:
         for i in range(how_many):
             when = start + datetime.timedelta(minutes=i)
-            values = {"title": f"Note {i}", "body": f"Body {i}", "created_at": when,
-                      "updated_at": when}
+            values = {
+                "title": f"Note {i}",
+                "body": f"Body {i}",
+                "created_at": when,
+                "updated_at": when,
+            }
             ids.append(conn.execute(insert(notes_table).values(values)).inserted_primary_key[0])
     return ids
 
@@ -114,8 +118,7 @@ def test_get_one_note(testapp, podium_engine):
 
 
 def test_empty_list(testapp):
-    assert testapp.get(API).json == {"items": [], "page": 1, "per_page": 20, "total": 0,
-                                     "pages": 0}
+    assert testapp.get(API).json == {"items": [], "page": 1, "per_page": 20, "total": 0, "pages": 0}
 
 
 def test_list_is_newest_first_and_paginated(testapp, podium_engine):
@@ -164,8 +167,10 @@ def test_list_page_past_the_end_is_empty(testapp, podium_engine):
         ({"per_page": "ten"}, {"per_page": "Must be a whole number from 1 to 100."}),
         (
             {"page": "0", "per_page": "1000"},
-            {"page": "Must be a whole number, 1 or more.",
-             "per_page": "Must be a whole number from 1 to 100."},
+            {
+                "page": "Must be a whole number, 1 or more.",
+                "per_page": "Must be a whole number from 1 to 100.",
+            },
         ),
     ],
 )
@@ -201,8 +206,10 @@ def test_patch_changes_only_the_fields_sent(testapp, podium_engine):
     assert res.json["title"] == "Note 0"
     assert res.json["body"] == "Patched"
     stored = rows(podium_engine)
-    assert [(r["title"], r["body"]) for r in stored] == [("Note 0", "Patched"),
-                                                         ("Note 1", "Body 1")]
+    assert [(r["title"], r["body"]) for r in stored] == [
+        ("Note 0", "Patched"),
+        ("Note 1", "Body 1"),
+    ]
     assert stored[0]["updated_at"] > stored[0]["created_at"]
 
     testapp.patch_json(f"{API}/{second}", {"title": "Renamed"})
@@ -234,36 +241,52 @@ def test_delete_answers_204_and_removes_only_that_note(testapp, podium_engine):
 # -- invalid input -------------------------------------------------------------------------
 
 NOT_JSON_MESSAGE_START = "The request body is not valid JSON"
-NOT_OBJECT_MESSAGE = (
-    'The request body must be a JSON object, like {"title": "...", "body": "..."}.'
-)
+NOT_OBJECT_MESSAGE = 'The request body must be a JSON object, like {"title": "...", "body": "..."}.'
 
 BAD_OBJECTS = [
     pytest.param({}, {"title": "A title is required."}, id="missing-title"),
     pytest.param({"title": ""}, {"title": "A title is required."}, id="empty-title"),
     pytest.param({"title": " \t "}, {"title": "A title is required."}, id="blank-title"),
-    pytest.param({"title": "x" * 201}, {"title": "At most 200 characters (this one has 201)."},
-                 id="long-title"),
-    pytest.param({"title": "two\nlines"},
-                 {"title": "Must be a single line without control characters."},
-                 id="control-character-in-title"),
+    pytest.param(
+        {"title": "x" * 201},
+        {"title": "At most 200 characters (this one has 201)."},
+        id="long-title",
+    ),
+    pytest.param(
+        {"title": "two\nlines"},
+        {"title": "Must be a single line without control characters."},
+        id="control-character-in-title",
+    ),
     pytest.param({"title": 7}, {"title": "Must be a string."}, id="number-title"),
     pytest.param({"title": None}, {"title": "Must be a string."}, id="null-title"),
     pytest.param({"title": ["a"]}, {"title": "Must be a string."}, id="list-title"),
     pytest.param({"title": "ok", "body": False}, {"body": "Must be a string."}, id="bool-body"),
     pytest.param({"title": "ok", "body": None}, {"body": "Must be a string."}, id="null-body"),
-    pytest.param({"title": "ok", "body": {"text": "x"}}, {"body": "Must be a string."},
-                 id="object-body"),
-    pytest.param({"title": "ok", "body": "a\x00b"}, {"body": "Must not contain NUL characters."},
-                 id="nul-in-body"),
-    pytest.param({"title": "ok", "colour": "red"},
-                 {"colour": "Unknown field: a note has a title and a body."}, id="unknown-field"),
-    pytest.param({"title": "ok", "id": 5}, {"id": "Read-only: set by the server."},
-                 id="read-only-field"),
-    pytest.param({"title": "", "body": 1, "tags": []},
-                 {"title": "A title is required.", "body": "Must be a string.",
-                  "tags": "Unknown field: a note has a title and a body."},
-                 id="every-problem-at-once"),
+    pytest.param(
+        {"title": "ok", "body": {"text": "x"}}, {"body": "Must be a string."}, id="object-body"
+    ),
+    pytest.param(
+        {"title": "ok", "body": "a\x00b"},
+        {"body": "Must not contain NUL characters."},
+        id="nul-in-body",
+    ),
+    pytest.param(
+        {"title": "ok", "colour": "red"},
+        {"colour": "Unknown field: a note has a title and a body."},
+        id="unknown-field",
+    ),
+    pytest.param(
+        {"title": "ok", "id": 5}, {"id": "Read-only: set by the server."}, id="read-only-field"
+    ),
+    pytest.param(
+        {"title": "", "body": 1, "tags": []},
+        {
+            "title": "A title is required.",
+            "body": "Must be a string.",
+            "tags": "Unknown field: a note has a title and a body.",
+        },
+        id="every-problem-at-once",
+    ),
 ]
 
 
@@ -290,8 +313,10 @@ def test_put_refuses_bad_input_and_leaves_the_note_alone(testapp, podium_engine,
         ({"title": ""}, {"title": "A title is required."}),
         ({"title": "x" * 201}, {"title": "At most 200 characters (this one has 201)."}),
         ({"body": 3}, {"body": "Must be a string."}),
-        ({"body": "fine", "created_at": "2020-01-01T00:00:00+00:00"},
-         {"created_at": "Read-only: set by the server."}),
+        (
+            {"body": "fine", "created_at": "2020-01-01T00:00:00+00:00"},
+            {"created_at": "Read-only: set by the server."},
+        ),
         ({"color": "red"}, {"color": "Unknown field: a note has a title and a body."}),
     ],
 )
@@ -302,9 +327,7 @@ def test_patch_refuses_bad_input_and_leaves_the_note_alone(testapp, podium_engin
     assert rows(podium_engine) == before
 
 
-@pytest.mark.parametrize(
-    ("method", "path"), [("POST", ""), ("PUT", "/{id}"), ("PATCH", "/{id}")]
-)
+@pytest.mark.parametrize(("method", "path"), [("POST", ""), ("PUT", "/{id}"), ("PATCH", "/{id}")])
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -324,8 +347,11 @@ def test_bodies_that_are_not_a_json_object_are_refused(
     [note_id] = add_notes(podium_engine, 1)
     before = rows(podium_engine)
     res = testapp.request(
-        API + path.format(id=note_id), method=method, body=body,
-        content_type="application/json", expect_errors=True,
+        API + path.format(id=note_id),
+        method=method,
+        body=body,
+        content_type="application/json",
+        expect_errors=True,
     )
     error = assert_bad_request(res, {})
     assert error["message"].startswith(message)
@@ -354,12 +380,16 @@ def test_missing_note_is_a_json_404(testapp, podium_engine, method):
     before = rows(podium_engine)
     missing = note_id + 1000
     res = testapp.request(
-        f"{API}/{missing}", method=method, body=b'{"title": "x"}',
-        content_type="application/json", expect_errors=True,
+        f"{API}/{missing}",
+        method=method,
+        body=b'{"title": "x"}',
+        content_type="application/json",
+        expect_errors=True,
     )
     assert res.status_int == 404
-    assert res.json == {"error": {"status": 404, "title": "Not Found",
-                                  "message": f"No note with id {missing}."}}
+    assert res.json == {
+        "error": {"status": 404, "title": "Not Found", "message": f"No note with id {missing}."}
+    }
     assert rows(podium_engine) == before
 
 

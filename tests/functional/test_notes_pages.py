@@ -40,8 +40,12 @@ def add_notes(engine: Engine, how_many: int, *, title: str = "Note {}") -> list[
     with engine.begin() as conn:
         for i in range(how_many):
             when = start + datetime.timedelta(minutes=i)
-            values = {"title": title.format(i), "body": f"Body {i}", "created_at": when,
-                      "updated_at": when}
+            values = {
+                "title": title.format(i),
+                "body": f"Body {i}",
+                "created_at": when,
+                "updated_at": when,
+            }
             ids.append(conn.execute(insert(notes_table).values(values)).inserted_primary_key[0])
     return ids
 
@@ -105,7 +109,9 @@ def test_create_list_view_edit_delete_through_the_forms(testapp, podium_engine):
     res = form.submit(status=302)
     [edited] = rows(podium_engine)
     assert (edited["id"], edited["title"], edited["body"]) == (
-        stored["id"], "Groceries for Sunday", "eggs\nmilk\nbread",
+        stored["id"],
+        "Groceries for Sunday",
+        "eggs\nmilk\nbread",
     )
     assert edited["created_at"] == stored["created_at"]
     assert edited["updated_at"] > stored["updated_at"]
@@ -157,9 +163,14 @@ def test_list_is_newest_first_and_paginated(testapp, podium_engine):
 def test_list_shows_an_excerpt_of_the_body(testapp, podium_engine):
     with podium_engine.begin() as conn:
         now = datetime.datetime.now(datetime.UTC)
-        conn.execute(insert(notes_table).values(
-            title="Long", body="word " * 100, created_at=now, updated_at=now,
-        ))
+        conn.execute(
+            insert(notes_table).values(
+                title="Long",
+                body="word " * 100,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     excerpt = testapp.get("/notes/").html.select_one(".notes-excerpt").text
     assert excerpt.startswith("word word") and excerpt.endswith("...")
     assert len(excerpt) <= 160
@@ -213,8 +224,11 @@ def test_invalid_new_note_is_shown_again_with_errors_and_nothing_is_written(
 
 def test_body_with_a_nul_character_is_refused_beside_the_body(testapp, podium_engine):
     # PostgreSQL cannot store NUL in text: refused up front on both backends.
-    res = testapp.post("/notes/new", {"title": "T", "body": "a\x00b",
-                                      "csrf_token": csrf_token(testapp)}, status=400)
+    res = testapp.post(
+        "/notes/new",
+        {"title": "T", "body": "a\x00b", "csrf_token": csrf_token(testapp)},
+        status=400,
+    )
     assert res.html.select_one("#note-body-error").text == "Must not contain NUL characters."
     assert not res.html.select("#note-title-error")
     assert count(podium_engine) == 0
@@ -237,9 +251,7 @@ def test_invalid_edit_is_shown_again_and_the_note_is_unchanged(testapp, podium_e
 
 
 @pytest.mark.parametrize("token", [None, "forged"], ids=["missing-token", "wrong-token"])
-def test_post_without_the_csrf_token_is_refused_and_writes_nothing(
-    testapp, podium_engine, token
-):
+def test_post_without_the_csrf_token_is_refused_and_writes_nothing(testapp, podium_engine, token):
     [note_id] = add_notes(podium_engine, 1)
     before = rows(podium_engine)
     testapp.get("/notes/new")  # the session has a token, the request does not send it
@@ -290,9 +302,7 @@ def test_ids_of_deleted_notes_are_not_reused(testapp, podium_engine):
 # -- not found and wrong methods -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path", ["/notes/{id}", "/notes/{id}/edit", "/notes/{id}/delete"]
-)
+@pytest.mark.parametrize("path", ["/notes/{id}", "/notes/{id}/edit", "/notes/{id}/delete"])
 def test_missing_note_pages_are_404_html(testapp, podium_engine, path):
     [note_id] = add_notes(podium_engine, 1)
     missing = note_id + 1000
@@ -313,8 +323,15 @@ def test_posting_to_a_missing_note_is_404_and_writes_nothing(testapp, podium_eng
 
 @pytest.mark.parametrize(
     "path",
-    ["/notes/abc", "/notes/1.5", "/notes/-1", "/notes/0", "/notes/abc/edit",
-     "/notes/99999999999999999999", "/notes/2147483648/edit"],
+    [
+        "/notes/abc",
+        "/notes/1.5",
+        "/notes/-1",
+        "/notes/0",
+        "/notes/abc/edit",
+        "/notes/99999999999999999999",
+        "/notes/2147483648/edit",
+    ],
 )
 def test_ids_that_are_not_note_ids_are_404_not_errors(testapp, path):
     testapp.get(path, status=404)
@@ -340,8 +357,12 @@ def test_markup_in_a_note_is_shown_escaped_everywhere(testapp, podium_engine):
     assert (stored["title"], stored["body"]) == (title, body)  # stored as typed
 
     escaped_title = "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"
-    for page in (res, testapp.get("/notes/"), testapp.get(f"/notes/{stored['id']}/edit"),
-                 testapp.get(f"/notes/{stored['id']}/delete")):
+    for page in (
+        res,
+        testapp.get("/notes/"),
+        testapp.get(f"/notes/{stored['id']}/edit"),
+        testapp.get(f"/notes/{stored['id']}/delete"),
+    ):
         assert "<script>alert" not in page.text
         assert "<img src=x" not in page.text
         assert escaped_title in page.text
@@ -349,15 +370,18 @@ def test_markup_in_a_note_is_shown_escaped_everywhere(testapp, podium_engine):
     assert "&lt;img src=x onerror=alert(&#39;b&#39;)&gt;" in res.text
 
 
-def test_the_plugin_stylesheet_is_served_as_css_and_linked_from_every_page(
-    testapp, podium_engine
-):
+def test_the_plugin_stylesheet_is_served_as_css_and_linked_from_every_page(testapp, podium_engine):
     [note_id] = add_notes(podium_engine, 1)
     res = testapp.get("/notes/static/notes.css")
     assert res.content_type == "text/css"
     assert ".notes-list" in res.text
-    for path in ("/notes/", "/notes/new", f"/notes/{note_id}", f"/notes/{note_id}/edit",
-                 f"/notes/{note_id}/delete"):
+    for path in (
+        "/notes/",
+        "/notes/new",
+        f"/notes/{note_id}",
+        f"/notes/{note_id}/edit",
+        f"/notes/{note_id}/delete",
+    ):
         links = [link["href"] for link in testapp.get(path).html.select('link[rel="stylesheet"]')]
         assert "http://localhost/notes/static/notes.css" in links, path
 

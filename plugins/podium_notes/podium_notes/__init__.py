@@ -1,0 +1,33 @@
+"""The notes plugin: Podium's first bundled plugin.
+
+Pages to write, list, edit and delete short notes, and the same through a
+JSON API under ``<prefix>/api/notes``.  Everything is registered relative to
+the prefix the platform mounts the plugin under (``/notes`` by default).
+"""
+
+from pyramid.config import Configurator
+
+title = "Notes"
+description = "Write, list, edit and delete short notes, in pages and through a JSON API."
+front_page = "notes.list"
+migrations = "podium_notes:migrations/versions"
+
+#: An id in a URL is digits only: anything else does not match a route (404).
+_ID = r"{id:\d+}"
+
+
+def includeme(config: Configurator) -> None:
+    """Routes, static files and views of the plugin."""
+    config.add_route("notes.list", "/")
+    config.add_route("notes.new", "/new")
+    config.add_route("notes.view", f"/{_ID}")
+    config.add_route("notes.edit", f"/{_ID}/edit")
+    config.add_route("notes.delete", f"/{_ID}/delete")
+    config.add_route("notes.api.notes", "/api/notes")
+    config.add_route("notes.api.note", f"/api/notes/{_ID}")
+    if config.route_prefix:
+        # "/notes" without the slash leads to the list instead of a 404.  Only
+        # under a prefix: mounted at the root it would be "/" redirecting to "/".
+        config.add_route("notes.root", "", inherit_slash=True)
+    config.add_static_view("static", "podium_notes:static", cache_max_age=3600)
+    config.scan(".views")

@@ -1,0 +1,65 @@
+"""Reading notes: the few queries the pages and the API share."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Note
+from .schemas import PageRequest
+
+#: The largest value of the ``INTEGER`` primary key on PostgreSQL: a larger
+#: id in a URL must be a 404, not a database error (SQLite would accept it).
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of notes, newest first, with what a pager needs."""
+
+    items: list[Note]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the notes fill (0 when there is none)."""
+        return math.ceil(self.total / self.per_page)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def list_notes(dbsession: Session, request: PageRequest) -> Page:
+    """The requested page of notes, newest first (ties broken by id).
+
+    A page past the end is empty; it is not queried, so a huge ``page``
+    never becomes an out-of-range OFFSET for the database.
+    """
+    total = dbsession.scalar(select(func.count()).select_from(Note)) or 0
+    items: list[Note] = []
+    if request.offset < total:
+        query = (
+            select(Note)
+            .order_by(Note.created_at.desc(), Note.id.desc())
+            .limit(request.per_page)
+            .offset(request.offset)
+        )
+        items = list(dbsession.scalars(query))
+    return Page(items, request.page, request.per_page, total)
+
+
+def get_note(dbsession: Session, note_id: int) -> Note | None:
+    """The note with this id, or None (also for ids no row can have)."""
+    if not 1 <= note_id <= MAX_ID:
+        return None
+    return dbsession.get(Note, note_id)

@@ -1,0 +1,179 @@
+"""Validation shared by the HTML forms and the JSON API.
+
+Plain functions and dataclasses, no schema library: a note has two fields,
+and both front ends must accept and refuse exactly the same values, so they
+call the same functions and differ only in how they show the errors (beside
+the form fields, or as ``fields`` in a JSON 400).
+
+The rules also keep the two databases in agreement: PostgreSQL refuses NUL
+characters in text that SQLite would store, and ``String(200)`` is only a
+hint to SQLite, so both limits are checked here rather than left to the
+backend.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .models import TITLE_MAX_LENGTH
+
+#: The fields a client may set.
+FIELDS = ("title", "body")
+#: Fields of the JSON representation that the server owns.
+READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "url")
+#: A note is short; this bounds what one request can make us store.
+BODY_MAX_LENGTH = 100_000
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+class ValidationError(Exception):
+    """Input that cannot be accepted: a message, and one message per field."""
+
+    def __init__(self, fields: Mapping[str, str] | None = None, message: str | None = None):
+        self.fields: dict[str, str] = dict(fields or {})
+        self.message = message or "The note was not saved: correct the fields listed."
+        super().__init__(self.message)
+
+
+class FieldError(ValueError):
+    """Raised by a field cleaner; the message is shown beside the field."""
+
+
+def clean_title(value: object) -> str:
+    """A title is one line of 1 to 200 characters, surrounding blanks dropped."""
+    if not isinstance(value, str):
+        raise FieldError("Must be a string.")
+    title = value.strip()
+    if not title:
+        raise FieldError("A title is required.")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise FieldError(f"At most {TITLE_MAX_LENGTH} characters (this one has {len(title)}).")
+    if any(unicodedata.category(char) == "Cc" for char in title):
+        raise FieldError("Must be a single line without control characters.")
+    return title
+
+
+def clean_body(value: object) -> str:
+    """Any text up to ``BODY_MAX_LENGTH``; line ends normalized to ``\\n`` so
+    that a textarea (which sends CRLF) and an API client store the same."""
+    if not isinstance(value, str):
+        raise FieldError("Must be a string.")
+    body = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in body:
+        raise FieldError("Must not contain NUL characters.")
+    if len(body) > BODY_MAX_LENGTH:
+        raise FieldError(f"At most {BODY_MAX_LENGTH} characters (this one has {len(body)}).")
+    return body
+
+
+_CLEANERS = {"title": clean_title, "body": clean_body}
+
+
+def validate_note(
+    data: Mapping[str, Any], *, partial: bool = False, ignore_unknown: bool = False
+) -> dict[str, str]:
+    """The cleaned values of ``data``, or ``ValidationError`` listing every problem.
+
+    ``partial`` (PATCH) validates only the fields present; otherwise the title
+    is required and a missing body means an empty one.  Unknown fields are an
+    error unless ``ignore_unknown`` (a form also posts its CSRF token and
+    its button): a typo in an API call should not be silently dropped.
+    """
+    errors: dict[str, str] = {}
+    if not ignore_unknown:
+        for name in data:
+            if name in READ_ONLY_FIELDS:
+                errors[name] = "Read-only: set by the server."
+            elif name not in _CLEANERS:
+                errors[name] = "Unknown field: a note has a title and a body."
+    cleaned: dict[str, str] = {}
+    for name, clean in _CLEANERS.items():
+        if name in data:
+            value = data[name]
+        elif partial:
+            continue
+        elif name == "title":
+            errors[name] = "A title is required."
+            continue
+        else:
+            value = ""
+        try:
+            cleaned[name] = clean(value)
+        except FieldError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def load_json_object(raw: bytes) -> dict[str, Any]:
+    """Parse a request body that must be one JSON object."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise ValidationError(message=f"The request body is not valid JSON ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise ValidationError(
+            message='The request body must be a JSON object, like {"title": "...", "body": "..."}.'
+        )
+    return data
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which slice of a list a client asked for (pages count from 1)."""
+
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def _whole_number(value: str) -> int | None:
+    """ASCII digits only: ``int()`` would also take "+5", "1_000" and non-ASCII digits."""
+    value = value.strip()
+    if not _WHOLE_NUMBER.fullmatch(value):
+        return None
+    try:
+        return int(value)
+    except ValueError:  # beyond Python's limit on digits converted
+        return None
+
+
+def parse_page_request(
+    params: Mapping[str, str], *, default_per_page: int = DEFAULT_PER_PAGE
+) -> PageRequest:
+    """Read ``page`` and ``per_page`` from query parameters.
+
+    Refused rather than clamped when out of range: a client asking for 500
+    items and silently getting 100 would believe it has them all.
+    """
+    errors: dict[str, str] = {}
+    page = 1
+    per_page = default_per_page
+    if "page" in params:
+        number = _whole_number(params["page"])
+        if number is None or number < 1:
+            errors["page"] = "Must be a whole number, 1 or more."
+        else:
+            page = number
+    if "per_page" in params:
+        number = _whole_number(params["per_page"])
+        if number is None or not 1 <= number <= MAX_PER_PAGE:
+            errors["per_page"] = f"Must be a whole number from 1 to {MAX_PER_PAGE}."
+        else:
+            per_page = number
+    if errors:
+        raise ValidationError(errors, "Invalid pagination parameters.")
+    return PageRequest(page, per_page)

@@ -1,0 +1,31 @@
+"""The plugin's views: ``pages`` for browsers, ``api`` for programs.
+
+Both find a note the same way: a missing note is an ``HTTPNotFound`` with a
+message, which the core renders as an HTML page or as JSON depending on the
+client and the URL.
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPMethodNotAllowed, HTTPNotFound
+from pyramid.request import Request
+
+from ..models import Note
+from ..queries import get_note
+
+
+def note_or_404(request: Request) -> Note:
+    """The note named by the route's ``id`` (digits only, by the route pattern)."""
+    note_id = int(request.matchdict["id"])
+    note = get_note(request.dbsession, note_id)
+    if note is None:
+        raise HTTPNotFound(f"No note with id {note_id}.")
+    return note
+
+
+def method_not_allowed(request: Request, allowed: tuple[str, ...]) -> HTTPMethodNotAllowed:
+    """A 405 naming the methods the URL answers (sent in ``Allow``)."""
+    return HTTPMethodNotAllowed(
+        f"{request.method} is not allowed here; use {', '.join(allowed)}.",
+        headers={"Allow": ", ".join(allowed)},
+    )

@@ -1,0 +1,115 @@
+"""The JSON API: ``<prefix>/api/notes`` and ``<prefix>/api/notes/{id}``.
+
+For programs, not browsers: requests send ``Content-Type: application/json``,
+which the core exempts from the CSRF token (a cross-site page cannot send
+that content type without a CORS preflight).  Invalid input is a 400 in the
+core's error shape plus ``fields``, one message per offending field; a
+missing note is the core's JSON 404 (the path has an ``/api/`` segment).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.view import exception_view_config, view_config
+
+from ..models import Note
+from ..queries import list_notes
+from ..schemas import ValidationError, load_json_object, parse_page_request, validate_note
+from . import method_not_allowed, note_or_404
+
+_ROUTE_METHODS = {
+    "notes.api.notes": ("GET", "HEAD", "POST"),
+    "notes.api.note": ("GET", "HEAD", "PUT", "PATCH", "DELETE"),
+}
+
+
+def note_json(request: Request, note: Note) -> dict[str, Any]:
+    """A note as the API shows it; ``url`` is where to GET, PUT, PATCH or DELETE it."""
+    return {
+        "id": note.id,
+        "title": note.title,
+        "body": note.body,
+        "created_at": note.created_at,
+        "updated_at": note.updated_at,
+        "url": request.route_url("notes.api.note", id=note.id),
+    }
+
+
+def _is_json(request: Request) -> bool:
+    content_type = request.content_type
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    """The request's body, which must be a JSON object sent as JSON."""
+    if not _is_json(request):
+        raise ValidationError(
+            message="Send the note as a JSON object with Content-Type: application/json."
+        )
+    return load_json_object(request.body)
+
+
+@exception_view_config(ValidationError, renderer="json")
+def invalid_input(exc: ValidationError, request: Request) -> dict[str, Any]:
+    """A 400 in the core's error shape, plus the message of each bad field.
+
+    Only the API lets ``ValidationError`` escape (the pages show the errors on
+    the form).  Being an exception view, it also aborts the transaction."""
+    request.response.status_int = 400
+    error = {"status": 400, "title": "Bad Request", "message": exc.message, "fields": exc.fields}
+    return {"error": error}
+
+
+@view_config(route_name="notes.api.notes", request_method="GET", renderer="json")
+def list_api(request: Request) -> dict[str, Any]:
+    """``?page=1&per_page=20``; a page past the end has no items."""
+    page = list_notes(request.dbsession, parse_page_request(request.GET))
+    return {
+        "items": [note_json(request, note) for note in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
+
+
+@view_config(route_name="notes.api.notes", request_method="POST", renderer="json")
+def create_api(request: Request) -> dict[str, Any]:
+    note = Note(**validate_note(json_object(request)))
+    request.dbsession.add(note)
+    request.dbsession.flush()  # for its id
+    request.response.status_int = 201
+    request.response.location = request.route_url("notes.api.note", id=note.id)
+    return note_json(request, note)
+
+
+@view_config(route_name="notes.api.note", request_method="GET", renderer="json")
+def get_api(request: Request) -> dict[str, Any]:
+    return note_json(request, note_or_404(request))
+
+
+@view_config(route_name="notes.api.note", request_method=("PUT", "PATCH"), renderer="json")
+def update_api(request: Request) -> dict[str, Any]:
+    """PUT replaces the note (title required, body defaults to empty); PATCH
+    changes only the fields it sends."""
+    note = note_or_404(request)
+    values = validate_note(json_object(request), partial=request.method == "PATCH")
+    note.update(values)
+    request.dbsession.flush()
+    return note_json(request, note)
+
+
+@view_config(route_name="notes.api.note", request_method="DELETE")
+def delete_api(request: Request) -> Response:
+    request.dbsession.delete(note_or_404(request))
+    return Response(status=204)
+
+
+@view_config(route_name="notes.api.notes", require_csrf=False)
+@view_config(route_name="notes.api.note", require_csrf=False)
+def wrong_method(request: Request) -> None:
+    """Any other method: 405 with ``Allow`` (see ``pages.wrong_method``)."""
+    raise method_not_allowed(request, _ROUTE_METHODS[request.matched_route.name])

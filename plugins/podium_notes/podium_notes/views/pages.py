@@ -1,0 +1,159 @@
+"""HTML pages: list, create, view, edit and delete notes.
+
+Every change is a POST carrying the CSRF token, followed by a redirect to a
+GET page that shows a flash message (so reloading never resubmits).  An
+invalid form is shown again with the submitted values and the errors beside
+the fields, with status 400, which also makes pyramid_tm abort the
+transaction: nothing of a refused submission is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
+from pyramid.request import Request
+from pyramid.view import view_config
+
+from ..models import Note
+from ..queries import list_notes
+from ..schemas import ValidationError, parse_page_request, validate_note
+from . import method_not_allowed, note_or_404
+
+LIST_TEMPLATE = "podium_notes:templates/list.jinja2"
+VIEW_TEMPLATE = "podium_notes:templates/view.jinja2"
+FORM_TEMPLATE = "podium_notes:templates/form.jinja2"
+DELETE_TEMPLATE = "podium_notes:templates/delete.jinja2"
+
+#: Notes per page of the list.
+PAGE_SIZE = 20
+
+_ROUTE_METHODS = {
+    "notes.list": ("GET", "HEAD"),
+    "notes.view": ("GET", "HEAD"),
+    "notes.new": ("GET", "HEAD", "POST"),
+    "notes.edit": ("GET", "HEAD", "POST"),
+    "notes.delete": ("GET", "HEAD", "POST"),
+}
+
+
+@view_config(route_name="notes.root")
+def to_list(request: Request) -> HTTPFound:
+    """``/notes`` (no slash) is where people type; the list lives at ``/notes/``."""
+    return HTTPFound(request.route_url("notes.list", _query=request.GET))
+
+
+@view_config(route_name="notes.list", request_method="GET", renderer=LIST_TEMPLATE)
+def list_page(request: Request) -> dict[str, Any]:
+    """Newest notes first, ``PAGE_SIZE`` at a time (``?page=``)."""
+    params = {"page": request.GET["page"]} if "page" in request.GET else {}
+    try:
+        page_request = parse_page_request(params, default_per_page=PAGE_SIZE)
+    except ValidationError as exc:
+        raise HTTPBadRequest(f"page: {exc.fields['page']}") from exc
+    page = list_notes(request.dbsession, page_request)
+    if page.page > max(page.pages, 1):
+        raise HTTPNotFound(f"There is no page {page.page} of notes; there are {page.pages}.")
+    return {"page": page}
+
+
+@view_config(route_name="notes.view", request_method="GET", renderer=VIEW_TEMPLATE)
+def view_page(request: Request) -> dict[str, Any]:
+    return {"note": note_or_404(request)}
+
+
+def _form(
+    request: Request, *, note: Note | None, values: Mapping[str, str], errors: Mapping[str, str]
+) -> dict[str, Any]:
+    """What ``form.jinja2`` needs, for a new note or an existing one."""
+    if note is None:
+        action = request.route_url("notes.new")
+        cancel = request.route_url("notes.list")
+    else:
+        action = request.route_url("notes.edit", id=note.id)
+        cancel = request.route_url("notes.view", id=note.id)
+    return {
+        "note": note,
+        "action": action,
+        "cancel_url": cancel,
+        "values": values,
+        "errors": errors,
+    }
+
+
+def _submitted(request: Request) -> dict[str, str]:
+    """The posted values, as typed, to fill the form again."""
+    return {name: request.POST.get(name, "") for name in ("title", "body")}
+
+
+def _invalid(request: Request, note: Note | None, exc: ValidationError) -> dict[str, Any]:
+    request.response.status_int = 400
+    return _form(request, note=note, values=_submitted(request), errors=exc.fields)
+
+
+@view_config(route_name="notes.new", request_method="GET", renderer=FORM_TEMPLATE)
+def new_form(request: Request) -> dict[str, Any]:
+    return _form(request, note=None, values={"title": "", "body": ""}, errors={})
+
+
+@view_config(route_name="notes.new", request_method="POST", renderer=FORM_TEMPLATE)
+def create(request: Request) -> HTTPFound | dict[str, Any]:
+    try:
+        values = validate_note(request.POST, ignore_unknown=True)
+    except ValidationError as exc:
+        return _invalid(request, None, exc)
+    note = Note(**values)
+    request.dbsession.add(note)
+    request.dbsession.flush()  # for its id
+    request.session.flash(f"Note “{note.title}” created.")
+    # Returned, not raised: a raised HTTPFound would count as an exception
+    # for pyramid_tm and abort the transaction.
+    return HTTPFound(request.route_url("notes.view", id=note.id))
+
+
+@view_config(route_name="notes.edit", request_method="GET", renderer=FORM_TEMPLATE)
+def edit_form(request: Request) -> dict[str, Any]:
+    note = note_or_404(request)
+    return _form(request, note=note, values={"title": note.title, "body": note.body}, errors={})
+
+
+@view_config(route_name="notes.edit", request_method="POST", renderer=FORM_TEMPLATE)
+def update(request: Request) -> HTTPFound | dict[str, Any]:
+    note = note_or_404(request)
+    try:
+        values = validate_note(request.POST, ignore_unknown=True)
+    except ValidationError as exc:
+        return _invalid(request, note, exc)
+    if note.update(values):
+        request.session.flash(f"Note “{note.title}” saved.")
+    else:
+        request.session.flash("Nothing changed.")
+    return HTTPFound(request.route_url("notes.view", id=note.id))
+
+
+@view_config(route_name="notes.delete", request_method="GET", renderer=DELETE_TEMPLATE)
+def confirm_delete(request: Request) -> dict[str, Any]:
+    """A GET never deletes: it asks, with the same POST form as the note's page."""
+    return {"note": note_or_404(request)}
+
+
+@view_config(route_name="notes.delete", request_method="POST")
+def delete(request: Request) -> HTTPFound:
+    note = note_or_404(request)
+    request.dbsession.delete(note)
+    request.session.flash(f"Note “{note.title}” deleted.")
+    return HTTPFound(request.route_url("notes.list"))
+
+
+@view_config(route_name="notes.list", require_csrf=False)
+@view_config(route_name="notes.view", require_csrf=False)
+@view_config(route_name="notes.new", require_csrf=False)
+@view_config(route_name="notes.edit", require_csrf=False)
+@view_config(route_name="notes.delete", require_csrf=False)
+def wrong_method(request: Request) -> None:
+    """Any other method on a page's URL: 405 with ``Allow``, not a bare 404.
+
+    Registered without a method predicate, so Pyramid tries it only after
+    the views above; it changes nothing, hence no CSRF check."""
+    raise method_not_allowed(request, _ROUTE_METHODS[request.matched_route.name])
