@@ -1,7 +1,12 @@
 """Alembic environment for Podium: the core's branch and every plugin's.
 
-Run it through ``podium db upgrade CONFIG_URI``, which adds each enabled
-plugin's revisions directory to the version locations.
+``podium db ...`` builds the alembic config with every installed plugin's
+revisions directory and passes the settings, the branches and, for
+``podium db revision --autogenerate``, the branch being written.  Plain
+``alembic -c development.ini ...`` comes here with only the ini file: the
+settings are read from its ``[app:main]`` section and the plugins' directories
+are added to the script directory alembic built (see
+``podium.store.migrations.extend_script_directory`` for what that covers).
 """
 
 from __future__ import annotations
@@ -9,18 +14,42 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from podium.store.migrations import app_settings
+from podium.store import migrations
 from podium.store.model import Base
 
 config = context.config
-settings = config.attributes.get("podium.settings") or app_settings(config.config_file_name)
+settings = config.attributes.get("podium.settings")
+if settings is None:
+    settings = migrations.app_settings(config.config_file_name)
+branches = config.attributes.get("podium.branches")
+if branches is None:
+    location = migrations.check_script_location(config.get_main_option("script_location"))
+    branches = migrations.branches_for(settings, location)
+    migrations.extend_script_directory(context.script, branches)
+
 target_metadata = Base.metadata
+
+# Autogenerate compares the models with the database: import the models of the
+# branch being written (podium db revision --plugin NAME) or of every branch,
+# and compare only their tables, never another plugin's or a test's.
+writing = config.attributes.get("podium.autogenerate")
+compared = [b for b in branches if b.name == writing] or branches
+command = getattr(config.cmd_opts, "cmd", None)  # plain alembic: (function, args, kwargs)
+plain_autogenerate = getattr(config.cmd_opts, "autogenerate", False) or (
+    bool(command) and command[0].__name__ == "check"
+)
+if writing or plain_autogenerate:
+    for branch in compared:
+        migrations.import_models(branch)
+include_object = migrations.include_object_for(compared, target_metadata,
+                                               include_unowned_reflected=False)
 
 
 def run_migrations_offline() -> None:
     context.configure(
         url=settings["sqlalchemy.url"],
         target_metadata=target_metadata,
+        include_object=include_object,
         literal_binds=True,
         render_as_batch=settings["sqlalchemy.url"].startswith("sqlite"),
     )
@@ -30,12 +59,15 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = engine_from_config(
-        {"sqlalchemy.url": settings["sqlalchemy.url"]}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        {"sqlalchemy.url": settings["sqlalchemy.url"]},
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
     )
     with engine.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
+            include_object=include_object,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():

@@ -33,6 +33,7 @@ class PluginFactory:
         summary: str = "A test plugin",
         target: str | None = None,
         files: dict[str, str] | None = None,
+        requires_dist: tuple[str, ...] = (),
     ) -> str:
         """Write plugin ``name``; return the name of its (unique) package."""
         package = f"{name}_{uuid.uuid4().hex[:8]}"
@@ -46,8 +47,10 @@ class PluginFactory:
             path.write_text(textwrap.dedent(content))
         dist_info = self.root / f"{distribution.replace('-', '_')}-{version}.dist-info"
         dist_info.mkdir(exist_ok=True)
+        requires = "".join(f"Requires-Dist: {r}\n" for r in requires_dist)
         (dist_info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\nSummary: {summary}\n"
+            f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n"
+            f"Summary: {summary}\n{requires}"
         )
         entry = (target or package).replace("PKG", package)
         entry_points = dist_info / "entry_points.txt"

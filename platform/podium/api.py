@@ -25,11 +25,13 @@ from __future__ import annotations
 
 from zope.sqlalchemy import mark_changed
 
+from .cli.env import AppEnv, app_env
 from .plugins.conflicts import commit_naming_plugins as commit
+from .plugins.definition import Plugin
 from .plugins.errors import PluginError
-from .plugins.loader import LoadedPlugin as Plugin
+from .plugins.loader import LoadedPlugin
 from .plugins.registry import plugin_set
-from .settings import SettingsError
+from .settings import Setting, SettingsError
 from .store.model import Base
 from .store.session import get_tm_session
 from .web.layout import LAYOUT
@@ -40,10 +42,14 @@ CORE_BASE_REVISION = "podium_0001"
 __all__ = [
     "CORE_BASE_REVISION",
     "LAYOUT",
+    "AppEnv",
     "Base",
+    "LoadedPlugin",
     "Plugin",
     "PluginError",
+    "Setting",
     "SettingsError",
+    "app_env",
     "commit",
     "get_tm_session",
     "mark_changed",

@@ -94,6 +94,12 @@ def test_a_json_body_needs_no_token(web):
     assert res.json == {"ok": True, "got": {"name": "api"}}
 
 
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_methods_a_form_cannot_send_need_no_token(web, method):
+    res = getattr(web(), method)("/web/submit")
+    assert res.json["ok"] is True
+
+
 def test_json_sent_as_text_plain_still_needs_the_token(web):
     """A cross-site form can send text/plain without a preflight: not exempt."""
     res = web().post("/web/submit", '{"name": "x"}', content_type="text/plain", status=400)

@@ -13,20 +13,28 @@ import click
 
 from ..plugins.errors import PluginError
 from ..settings import SettingsError
+from .check import check
+from .config import config
 from .db import db
+from .plugin_commands import PodiumGroup
 from .plugins import plugins
 
 USER_ERRORS = (PluginError, SettingsError, FileNotFoundError)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PodiumGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="podium")
 def cli() -> None:
-    """Manage a Podium platform: its plugins and its database."""
+    """Manage a Podium platform: its plugins, settings and database.
+
+    Commands after the built-in ones come from plugins: podium PLUGIN COMMAND.
+    """
 
 
 cli.add_command(plugins)
 cli.add_command(db)
+cli.add_command(config)
+cli.add_command(check)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,12 +1,83 @@
-"""``podium db``: the database schema, through alembic."""
+"""``podium db``: the database schema of the core and of every plugin, through alembic.
+
+Each plugin's migrations are a branch of their own (see
+``podium.store.migrations``).  ``upgrade`` migrates the core and the enabled
+plugins; a disabled plugin's tables are left alone until it is enabled again.
+``--plugin NAME`` narrows a command to one plugin's branch.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
 import click
-
 from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
 
-from ..store.migrations import alembic_config
+from ..store.engine import make_engine
+from ..store.migrations import (
+    CORE,
+    Revisions,
+    SchemaStatus,
+    alembic_config,
+    database_heads,
+    find_branch,
+    revisions_for,
+    upgrade_targets,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+plugin_option = click.option(
+    "--plugin", "plugin", metavar="NAME", default=None,
+    help="Only this plugin's branch (the core's is named 'podium').",
+)
+
+
+@contextmanager
+def alembic_errors() -> Iterator[None]:
+    """Alembic's own errors (an ambiguous revision, a database ahead of the
+    code...) are the user's to fix: one line, no traceback."""
+    try:
+        yield
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def config_for(config_uri: str) -> Config:
+    """The alembic config of CONFIG_URI; its logging too, so that alembic says
+    which revisions it runs (as plain alembic does through env.py)."""
+    with alembic_errors():
+        cfg = alembic_config(config_uri)
+    from pyramid.paster import setup_logging
+
+    setup_logging(config_uri)
+    return cfg
+
+
+def status_of(cfg: Config) -> tuple[Revisions, SchemaStatus]:
+    """The installed revisions and where the database stands against them."""
+    with alembic_errors():
+        revisions = revisions_for(cfg)
+        engine = make_engine(cfg.attributes["podium.settings"])
+        try:
+            with engine.connect() as connection:
+                status = revisions.status(database_heads(connection))
+        finally:
+            engine.dispose()
+    return revisions, status
+
+
+def _branch_name(cfg: Config, plugin: str | None) -> str | None:
+    if plugin is None or plugin == CORE:
+        return plugin
+    with alembic_errors():
+        return find_branch(cfg, plugin).name
 
 
 @click.group()
@@ -16,15 +87,193 @@ def db() -> None:
 
 @db.command()
 @click.argument("config_uri")
+@plugin_option
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
-def upgrade(config_uri: str, sql: bool) -> None:
-    """Upgrade the core and every enabled plugin to their latest revision."""
-    command.upgrade(alembic_config(config_uri), "heads", sql=sql)
+def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
+    """Upgrade the core and every enabled plugin (or one) to their latest revision.
+
+    Run it once, before new code serves: revisions are applied in the order
+    their dependencies ask (a plugin's after the core revision it depends on).
+    """
+    cfg = config_for(config_uri)
+    name = _branch_name(cfg, plugin)
+    if name is not None:
+        branch = find_branch(cfg, name) if name != CORE else None
+        if branch is not None and not branch.enabled:
+            raise click.ClickException(
+                f"plugin {name!r} is not enabled by {config_uri}: its tables are left alone; "
+                f"add it to podium.plugins first")
+    with alembic_errors():
+        revisions = revisions_for(cfg)
+        if not sql:
+            _, status = status_of(cfg)
+            if status.unknown:
+                raise CommandError(status.describe_problem(config_uri))
+        targets = upgrade_targets(revisions, name)
+        if not targets:
+            click.echo("Nothing to upgrade: no migrations.")
+            return
+        # alembic accepts a tuple of destinations; its annotation says str.
+        destination: Any = targets if len(targets) > 1 else targets[0]
+        command.upgrade(cfg, destination, sql=sql)
 
 
 @db.command()
 @click.argument("config_uri")
+@click.argument("revision", default="-1")
+@plugin_option
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+def downgrade(config_uri: str, revision: str, plugin: str | None, sql: bool) -> None:
+    """Downgrade to REVISION (default: one step back).
+
+    With --plugin, a relative REVISION (-1, base) applies to that plugin's
+    branch: `podium db downgrade dev.ini base --plugin notes` drops the notes
+    tables and nothing else.  Revisions that depend on what is removed are
+    downgraded first.
+    """
+    cfg = config_for(config_uri)
+    name = _branch_name(cfg, plugin)
+    if name is not None and "@" not in revision and (
+        revision == "base" or revision.startswith(("-", "+"))
+    ):
+        revision = f"{name}@{revision}"
+    if sql and ":" not in revision:
+        raise click.ClickException("--sql needs a range: FROM:TO")
+    with alembic_errors():
+        command.downgrade(cfg, revision, sql=sql)
+
+
+def _echo_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[-1]]).rstrip())
+
+
+def _state(status: Any) -> str:
+    if not status.branch.enabled:
+        return ("tables left alone" if status.current else "not created") + (
+            f" ({len(status.pending)} revision(s) not applied)" if status.pending else "")
+    if status.pending:
+        return f"behind: {', '.join(status.pending)} pending"
+    return "up to date"
+
+
+@db.command()
+@click.argument("config_uri")
+@plugin_option
+@click.option("-v", "--verbose", is_flag=True, help="Show each revision's message too.")
+def current(config_uri: str, plugin: str | None, verbose: bool) -> None:
+    """Show the revision the database is at, per branch (enabled or not)."""
+    cfg = config_for(config_uri)
+    name = _branch_name(cfg, plugin)
+    revisions, status = status_of(cfg)
+    rows = [("BRANCH", "STATUS", "DATABASE", "HEAD", "STATE")]
+    for item in status.branches:
+        if name is not None and item.branch.name != name:
+            continue
+        rows.append((item.branch.name, item.branch.label, ", ".join(item.current) or "-",
+                     ", ".join(item.heads) or "-", _state(item)))
+    _echo_table(rows)
+    if verbose:
+        for item in status.branches:
+            for rev in item.current:
+                click.echo(f"{rev}: {revisions.by_id[rev].doc}")
+    for rev in status.unknown:
+        click.echo(f"unknown revision {rev}: no installed code provides it")
+
+
+@db.command()
+@click.argument("config_uri")
+@plugin_option
+def heads(config_uri: str, plugin: str | None) -> None:
+    """Show the latest revision of each branch, installed plugins enabled or not."""
+    cfg = config_for(config_uri)
+    name = _branch_name(cfg, plugin)
+    with alembic_errors():
+        revisions = revisions_for(cfg)
+    rows = [("BRANCH", "STATUS", "HEAD")]
+    for branch in revisions.branches:
+        if name is None or branch.name == name:
+            rows.append((branch.name, branch.label, ", ".join(revisions.heads_of(branch.name))))
+    _echo_table(rows)
+
+
+@db.command()
+@click.argument("config_uri")
+@plugin_option
 @click.option("-v", "--verbose", is_flag=True)
-def current(config_uri: str, verbose: bool) -> None:
-    """Show the revision the database is at, per branch."""
-    command.current(alembic_config(config_uri), verbose=verbose)
+def history(config_uri: str, plugin: str | None, verbose: bool) -> None:
+    """List the revisions, newest first, with the branch each belongs to."""
+    cfg = config_for(config_uri)
+    name = _branch_name(cfg, plugin)
+    with alembic_errors():
+        revisions = revisions_for(cfg)
+    for sc in reversed(revisions.ordered):
+        owner = revisions.owner[sc.revision]
+        if name is None or owner == name:
+            text = sc.cmd_format(verbose, include_branches=True, include_doc=True,
+                                 include_parents=True)
+            click.echo(f"[{owner}] {text}")
+
+
+@db.command()
+@click.argument("config_uri")
+def check(config_uri: str) -> None:
+    """Exit with status 1 when the database is behind the installed code
+    (or holds revisions it does not know); 0 when it is up to date.
+
+    For deployment scripts and health checks: the same test as
+    podium.db.require_current at start-up.
+    """
+    cfg = config_for(config_uri)
+    _, status = status_of(cfg)
+    if status.is_current:
+        click.echo("The database is up to date.")
+        return
+    click.echo(f"Error: {status.describe_problem(config_uri)}", err=True)
+    sys.exit(1)
+
+
+@db.command()
+@click.argument("config_uri")
+@plugin_option
+@click.option("-m", "--message", required=True, help="What the revision does.")
+@click.option("--autogenerate", is_flag=True,
+              help="Compare the plugin's models with the database (upgraded first) "
+                   "and write the difference; only the plugin's own tables are compared.")
+def revision(config_uri: str, plugin: str | None, message: str, autogenerate: bool) -> None:
+    """Create a revision in the plugin's own migrations directory (the core's
+    without --plugin), named <branch>_<number>_<message>.py.
+
+    The first revision of a plugin gets its branch label and depends on the
+    core's base revision.  Autogenerate compares the tables of the models
+    defined in the plugin's package (and plain tables named <plugin>_...).
+    """
+    cfg = config_for(config_uri)
+    name = _branch_name(cfg, plugin) or CORE
+    with alembic_errors():
+        branch = find_branch(cfg, name)
+        revisions = revisions_for(cfg)
+        existing = revisions.of(name)
+        os.makedirs(branch.directory, exist_ok=True)
+        number = len(existing) + 1
+        while f"{name}_{number:04d}" in revisions.by_id:
+            number += 1
+        options: dict[str, Any] = {
+            "rev_id": f"{name}_{number:04d}",
+            "version_path": branch.directory,
+        }
+        if existing:
+            options["head"] = f"{name}@head"
+        else:
+            from ..api import CORE_BASE_REVISION
+
+            options.update(head="base", branch_label=name)
+            if name != CORE:
+                options["depends_on"] = CORE_BASE_REVISION
+        cfg.attributes["podium.autogenerate"] = name if autogenerate else None
+        scripts = command.revision(cfg, message=message, autogenerate=autogenerate, **options)
+    for sc in scripts if isinstance(scripts, list) else [scripts]:
+        if sc is not None:
+            click.echo(f"Created {os.path.relpath(sc.path)}")

@@ -1,19 +1,52 @@
-"""Plugins: discover entry points, enable, import, include each under its prefix."""
+"""Plugins: discover entry points, resolve (enabled set, requirements, order,
+compatibility, settings), then include each under its prefix."""
 
 from __future__ import annotations
 
+import logging
+import os
+
+from packaging.requirements import Requirement
 from pyramid.config import Configurator
 
-from .discovery import discover
-from .enabling import select_enabled
-from .loader import include, load
+from .errors import PluginError
+from .loader import LoadedPlugin, include
+from .plugin_settings import store_typed
 from .registry import REGISTRY_KEY, PluginSet
+from .resolution import resolve
+
+log = logging.getLogger(__name__)
 
 
 def includeme(config: Configurator) -> None:
     settings = config.get_settings()
-    installed = discover()
-    enabled = [load(p, settings) for p in select_enabled(installed, settings["podium.plugins"])]
-    config.registry[REGISTRY_KEY] = PluginSet(installed, tuple(enabled))
-    for plugin in enabled:
-        include(config, plugin)
+    skip = settings["podium.on_plugin_error"] == "skip"
+    resolution = resolve(settings, os.environ)
+    if not skip:
+        resolution.raise_errors()
+    resolution.log_errors()
+
+    included = []
+    for plugin in resolution.enabled:
+        if any(dep in resolution.broken for dep in _required_names(plugin)):
+            reason = f"{plugin.name} requires a plugin that failed to include"
+            resolution.broken[plugin.name] = reason
+            log.error("starting without plugin %r: %s", plugin.name, reason)
+            continue
+        store_typed(plugin.name, plugin.settings, settings)
+        try:
+            include(config, plugin)
+        except PluginError as exc:
+            if not skip:
+                raise
+            resolution.broken[plugin.name] = str(exc)
+            log.error("starting without a plugin: %s", exc, exc_info=exc.__cause__)
+            continue
+        included.append(plugin)
+    config.registry[REGISTRY_KEY] = PluginSet(
+        resolution.installed, tuple(included), dict(resolution.broken), resolution.reasons
+    )
+
+
+def _required_names(plugin: LoadedPlugin) -> list[str]:
+    return [Requirement(text).name for text in plugin.definition.requires]

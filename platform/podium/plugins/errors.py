@@ -60,3 +60,22 @@ class PluginDefinitionError(PluginError):
 
 class PluginConflictError(PluginError):
     """Two plugins (or a plugin and the application) registered the same thing."""
+
+
+class PluginRefusedError(PluginError):
+    """The plugin cannot run here: incompatible core, unmet requirement,
+    bad settings, or a cycle in the order."""
+
+    def __init__(self, name: str, reason: str, plugin: InstalledPlugin | None = None):
+        self.name, self.reason, self.plugin = name, reason, plugin
+        where = f" ({plugin.describe()})" if plugin else ""
+        super().__init__(f"plugin {name!r}{where} cannot be enabled: {reason}")
+
+
+class PluginErrors(PluginError):
+    """Several plugin problems at once: an operator fixes them in one pass."""
+
+    def __init__(self, errors: list[PluginError]):
+        self.errors = errors
+        lines = [f"{len(errors)} plugin problems:"] + [f"  - {e}" for e in errors]
+        super().__init__("\n".join(lines))

@@ -11,28 +11,21 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.path import AssetResolver
 
+from ..settings import Setting
+from .definition import Plugin, definition_of
 from .discovery import InstalledPlugin
 from .errors import BrokenPluginError, PluginDefinitionError
 
 
 @dataclass(frozen=True)
 class LoadedPlugin:
-    """An imported plugin with the metadata the platform uses.
-
-    Metadata are optional attributes of the entry point's target (a module or
-    any object with ``includeme``): ``title``, ``description``,
-    ``route_prefix``, ``front_page`` (a route name) and ``migrations`` (an
-    asset spec of a directory of alembic revisions).
-    """
+    """An imported plugin: its distribution, its declaration, where it is mounted."""
 
     installed: InstalledPlugin
-    includeme: Callable[[Configurator], None]
-    title: str
-    description: str
+    definition: Plugin
     route_prefix: str
-    front_page: str | None
-    migrations: str | None
-    include_spec: str = field(default="")
+    include_spec: str
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -45,6 +38,26 @@ class LoadedPlugin:
     @property
     def distribution(self) -> str | None:
         return self.installed.distribution
+
+    @property
+    def includeme(self) -> Callable[[Configurator], None]:
+        return self.definition.includeme
+
+    @property
+    def title(self) -> str:
+        return self.definition.title or self.name
+
+    @property
+    def description(self) -> str:
+        return self.definition.description or self.installed.summary
+
+    @property
+    def front_page(self) -> str | None:
+        return self.definition.front_page
+
+    @property
+    def migrations(self) -> str | None:
+        return self.definition.migrations
 
     def migrations_path(self) -> str | None:
         """The absolute directory of this plugin's alembic revisions."""
@@ -63,43 +76,56 @@ def _prefix_setting(name: str) -> str:
 
 
 def load(plugin: InstalledPlugin, settings: dict[str, Any]) -> LoadedPlugin:
-    """Import the plugin's entry point and read its metadata."""
+    """Import the plugin's entry point and read its declaration."""
     try:
         target = plugin.entry_point.load()
     except Exception as exc:
         raise BrokenPluginError(plugin, "failed to import", exc) from exc
-    includeme = target if inspect.isfunction(target) else getattr(target, "includeme", None)
-    if not callable(includeme):
+    definition = definition_of(target)
+    if definition is None:
         raise PluginDefinitionError(
             plugin,
             f"the entry point target {plugin.entry_point.value!r} has no includeme(config)",
         )
-    module = inspect.getmodule(includeme)
-    include_spec = f"{module.__name__}:{includeme.__name__}" if module else ""
-    default_prefix = getattr(target, "route_prefix", None) or f"/{plugin.name}"
-    route_prefix = settings.get(_prefix_setting(plugin.name)) or default_prefix
-    route_prefix = "/" + route_prefix.strip().strip("/") if route_prefix.strip("/") else ""
+    _check_definition(plugin, definition)
+    module = inspect.getmodule(definition.includeme)
+    include_spec = f"{module.__name__}:{definition.includeme.__name__}" if module else ""
+    prefix = settings.get(_prefix_setting(plugin.name)) or definition.route_prefix
+    prefix = (prefix if prefix is not None else f"/{plugin.name}").strip().strip("/")
     return LoadedPlugin(
         installed=plugin,
-        includeme=includeme,
-        title=getattr(target, "title", None) or plugin.name,
-        description=getattr(target, "description", None) or plugin.summary,
-        route_prefix=route_prefix,
-        front_page=getattr(target, "front_page", None),
-        migrations=getattr(target, "migrations", None),
+        definition=definition,
+        route_prefix="/" + prefix if prefix else "",
         include_spec=include_spec,
     )
 
 
+def _check_definition(plugin: InstalledPlugin, definition: Plugin) -> None:
+    for name in ("requires", "after", "before"):
+        value = getattr(definition, name)
+        if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+            raise PluginDefinitionError(plugin, f"{name} must be a list of plugin names")
+    if not all(isinstance(s, Setting) for s in definition.settings):
+        raise PluginDefinitionError(plugin, "settings must be a list of podium.api.Setting")
+
+
 def include(config: Configurator, plugin: LoadedPlugin) -> None:
-    """Run the plugin's ``includeme`` under its route prefix."""
+    """Run the plugin's ``includeme`` under its route prefix.
+
+    If it raises, the actions it registered before failing are withdrawn, so
+    that a platform started without it (``podium.on_plugin_error = skip``)
+    holds nothing of it.
+    """
     actions = config.action_state.actions
     first_new_action = len(actions)
     try:
         config.include(plugin.includeme, route_prefix=plugin.route_prefix or None)
+        _check_route_names(plugin, actions[first_new_action:])
     except Exception as exc:
+        del actions[first_new_action:]
+        if isinstance(exc, PluginDefinitionError):
+            raise
         raise BrokenPluginError(plugin.installed, "raised in includeme", exc) from exc
-    _check_route_names(plugin, actions[first_new_action:])
 
 
 def _check_route_names(plugin: LoadedPlugin, new_actions: list[dict[str, Any]]) -> None:

@@ -1,12 +1,12 @@
-"""CSRF: a token on every unsafe request, except JSON bodies.
+"""CSRF: a token on every form-shaped request.
 
-A browser on another site can send a form (urlencoded, multipart or
-text/plain) to Podium with the user's cookies, but it cannot send a request
-whose ``Content-Type`` is ``application/json`` without a CORS preflight,
-which Podium never approves.  So a request that declares a JSON body is
-exempt from the token: API clients (curl, scripts, other services) just send
-JSON, and every form-shaped request still needs the token.  Pyramid's own
-origin check stays on for HTTPS requests either way.
+A page on another site can make a browser send a GET or a POST whose body
+is a form (urlencoded, multipart or text/plain), with the user's cookies.
+It cannot send a PUT, PATCH or DELETE, nor a POST whose ``Content-Type`` is
+``application/json``, without a CORS preflight, which Podium never approves.
+So the token is required on every POST that is not JSON, and API clients
+(curl, scripts, other services) send JSON or use PUT/PATCH/DELETE without
+one.  Pyramid's own origin check stays on for HTTPS requests either way.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def is_json_body(request: Request) -> bool:
 
 def csrf_applies(request: Request) -> bool:
     """Pyramid calls this before checking the token of an unsafe request."""
-    return not is_json_body(request)
+    return request.method == "POST" and not is_json_body(request)
 
 
 def includeme(config: Configurator) -> None:

@@ -1,30 +1,55 @@
-"""Alembic wiring: the core's branch plus one branch per enabled plugin.
+"""Alembic wiring: the core's branch plus one branch per installed plugin.
 
 The core's revisions live in the ``alembic/`` directory named by the ini
 file's ``[alembic] script_location``; each plugin names its own revisions
 directory (``migrations`` in its metadata).  Alembic sees them all as one
-script directory with several version locations, one branch each, and
-``upgrade heads`` brings every branch up to date.
+script directory with several version locations, one *branch* each.
+
+Every installed plugin's directory is part of the script directory, enabled
+or not, so that alembic knows every revision a database may hold (a plugin
+disabled after its tables were created must not make the database
+unreadable).  Which branches are *migrated* is Podium's choice, not
+alembic's ``heads``: ``podium db upgrade`` targets the heads of the core and
+of the enabled plugins only, so a disabled plugin's tables are left alone.
+
+A revision belongs to the branch whose directory holds its file; that is
+how a revision is attributed to a plugin, whatever its branch labels say.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection
 
 from ..plugins.discovery import discover
 from ..plugins.enabling import select_enabled
+from ..plugins.errors import PluginError
 from ..plugins.loader import LoadedPlugin, load
 from ..settings import SettingsError, apply_environment, normalize
+
+log = logging.getLogger(__name__)
+
+#: The name of the core's branch (its branch label, and its table prefix).
+CORE = "podium"
 
 
 def app_settings(config_uri: str) -> dict[str, Any]:
     """The app's settings as ``main`` would see them, environment included."""
     from pyramid.paster import get_appsettings
 
+    path = config_uri.split("#", 1)[0]
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"configuration file {path} does not exist")
     settings = dict(get_appsettings(config_uri))
     apply_environment(settings, os.environ)
     normalize(settings)
@@ -35,18 +60,75 @@ def enabled_plugins(settings: dict[str, Any]) -> list[LoadedPlugin]:
     return [load(p, settings) for p in select_enabled(discover(), settings["podium.plugins"])]
 
 
+@dataclass(frozen=True)
+class Branch:
+    """One line of migrations: the core's, or one plugin's.
+
+    ``package`` is the import package whose mapped classes own tables of
+    this branch (see :func:`owned_tables`).
+    """
+
+    name: str
+    directory: str
+    enabled: bool
+    package: str
+    plugin: LoadedPlugin | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        if self.plugin is None:
+            return "core"
+        return "enabled" if self.enabled else "disabled"
+
+
+def branches_for(
+    settings: dict[str, Any],
+    script_location: str,
+    enabled: Iterable[LoadedPlugin] | None = None,
+) -> list[Branch]:
+    """The core's branch, then each enabled plugin's, then each disabled one's.
+
+    ``enabled`` is the running app's plugin list when it has one (the
+    start-up check); otherwise the plugins are discovered from ``settings``.
+    A disabled plugin that fails to import is skipped with a warning: it
+    must not stop the platform, but its revisions are then unknown.
+    """
+    found = [Branch(CORE, os.path.join(script_location, "versions"), True, "podium")]
+    installed = discover()
+    if enabled is None:
+        enabled = [load(p, settings) for p in select_enabled(installed, settings["podium.plugins"])]
+    enabled = list(enabled)
+    enabled_names = {p.name for p in enabled}
+    others: list[LoadedPlugin] = []
+    for name, plugin in installed.items():
+        if name in enabled_names:
+            continue
+        try:
+            others.append(load(plugin, settings))
+        except PluginError as exc:
+            log.warning("disabled plugin %s cannot be imported, its migrations are "
+                        "unknown: %s", name, exc)
+    for plugin, is_enabled in [(p, True) for p in enabled] + [(p, False) for p in others]:
+        directory = plugin.migrations_path()
+        if directory:
+            package = plugin.installed.entry_point.module
+            found.append(Branch(plugin.name, directory, is_enabled, package, plugin))
+    return found
+
+
 def default_script_location() -> str:
     """The ``alembic/`` directory beside ``platform/`` in a source checkout."""
     return str(Path(__file__).resolve().parents[3] / "alembic")
 
 
 def alembic_config(config_uri: str, settings: dict[str, Any] | None = None) -> Config:
-    """An alembic ``Config`` for the ini file, with every enabled plugin's branch."""
+    """An alembic ``Config`` for the ini file, with every plugin's branch."""
     path = config_uri.split("#", 1)[0]
     if not os.path.exists(path):
         raise FileNotFoundError(f"configuration file {path} does not exist")
     settings = settings if settings is not None else app_settings(config_uri)
     cfg = Config(path, ini_section="alembic")
+    cfg.attributes["podium.config_uri"] = config_uri
     return configure_branches(cfg, settings, cfg.get_main_option("script_location"))
 
 
@@ -55,22 +137,305 @@ def alembic_config_for(settings: dict[str, Any], script_location: str | None = N
     return configure_branches(Config(), settings, script_location or default_script_location())
 
 
-def configure_branches(
-    cfg: Config, settings: dict[str, Any], script_location: str | None
-) -> Config:
+def check_script_location(script_location: str | None) -> str:
     if not script_location or not os.path.isdir(script_location):
         raise SettingsError(
             "[alembic] script_location", script_location,
             "the ini file needs an [alembic] section with "
             "script_location = %(here)s/alembic (the directory holding env.py)",
         )
+    return script_location
+
+
+def configure_branches(
+    cfg: Config, settings: dict[str, Any], script_location: str | None
+) -> Config:
+    """Point ``cfg`` at the core's directory and every plugin's."""
+    script_location = check_script_location(script_location)
+    branches = branches_for(settings, script_location)
     cfg.set_main_option("script_location", script_location)
-    locations = [os.path.join(script_location, "versions")]
-    for plugin in enabled_plugins(settings):
-        directory = plugin.migrations_path()
-        if directory:
-            locations.append(directory)
     cfg.set_main_option("path_separator", "os")
-    cfg.set_main_option("version_locations", os.pathsep.join(locations))
+    cfg.set_main_option("version_locations", os.pathsep.join(b.directory for b in branches))
     cfg.attributes["podium.settings"] = settings
+    cfg.attributes["podium.branches"] = branches
     return cfg
+
+
+def extend_script_directory(script: ScriptDirectory, branches: list[Branch]) -> None:
+    """Add the plugins' directories to a script directory alembic already built.
+
+    Plain ``alembic -c development.ini ...`` builds its ``ScriptDirectory``
+    from the ini before ``env.py`` runs, so env.py cannot change the config
+    any more; it can still add locations to the script directory, whose
+    revisions are read lazily, on first use.  Commands that read revisions
+    before running env.py (``alembic heads``, ``branches``; ``history`` and
+    ``show`` unless ``revision_environment = true``) only see the core's:
+    ``podium db heads`` and ``podium db history`` see every branch.
+    """
+    wanted = [b.directory for b in branches]
+    known = {os.path.abspath(str(p)) for p in script.version_locations}
+    if not script.version_locations:
+        known = {os.path.abspath(os.path.join(script.dir, "versions"))}
+        script.version_locations = [os.path.join(script.dir, "versions")]
+    added = [d for d in wanted if os.path.abspath(d) not in known]
+    if not added:
+        return
+    script.version_locations = [*script.version_locations, *added]
+    # Forget what was derived from the old list, if anything was.
+    script.__dict__.pop("_version_locations", None)
+    script.__dict__.pop("_singular_version_location", None)
+    script.revision_map = type(script.revision_map)(script._load_revisions)
+
+
+# -- the state of a database -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BranchStatus:
+    """Where one branch stands in one database."""
+
+    branch: Branch
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+    pending: tuple[str, ...]
+
+    @property
+    def is_current(self) -> bool:
+        return not self.pending
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """The database against the installed code: per branch, and what is unknown."""
+
+    branches: tuple[BranchStatus, ...]
+    #: Revisions in the database that no installed code provides: a newer
+    #: version migrated it, or a plugin that created them was uninstalled.
+    unknown: tuple[str, ...]
+
+    @property
+    def behind(self) -> list[BranchStatus]:
+        """Enabled branches (and the core) with revisions still to apply."""
+        return [s for s in self.branches if s.branch.enabled and s.pending]
+
+    @property
+    def is_current(self) -> bool:
+        return not self.behind and not self.unknown
+
+    def describe_problem(self, config_hint: str = "CONFIG_URI") -> str:
+        """One paragraph saying what is wrong and the command that fixes it."""
+        parts = []
+        if self.behind:
+            pending = "; ".join(f"{s.branch.name}: {', '.join(s.pending)}" for s in self.behind)
+            parts.append(f"the database is behind the installed code, pending revisions: "
+                         f"{pending}. Run `podium db upgrade {config_hint}` first")
+        if self.unknown:
+            parts.append(
+                "the database holds revisions no installed code knows: "
+                f"{', '.join(self.unknown)} (migrated by a newer version, or by a plugin "
+                "since uninstalled); run the code that knows them, or downgrade with it "
+                "first (`podium db downgrade`)")
+        return "; ".join(parts)
+
+
+class Revisions:
+    """The revisions of a script directory, attributed to branches."""
+
+    def __init__(self, script: ScriptDirectory, branches: list[Branch]):
+        self.script = script
+        self.branches = branches
+        directories = {os.path.realpath(b.directory): b.name for b in branches}
+        self.owner: dict[str, str] = {}
+        # Oldest first, so that lists built from it are in upgrade order.
+        self.ordered: list[Script] = list(reversed(list(script.walk_revisions())))
+        for sc in self.ordered:
+            directory = os.path.realpath(os.path.dirname(sc.path))
+            owner = directories.get(directory)
+            while owner is None and directory != os.path.dirname(directory):
+                directory = os.path.dirname(directory)  # recursive version locations
+                owner = directories.get(directory)
+            self.owner[sc.revision] = owner or CORE
+        self.by_id = {sc.revision: sc for sc in self.ordered}
+
+    def of(self, branch: str) -> list[Script]:
+        return [sc for sc in self.ordered if self.owner[sc.revision] == branch]
+
+    def parents(self, sc: Script) -> list[str]:
+        """Down revisions and dependencies, resolved to revision ids."""
+        found = list(_as_tuple(sc.down_revision))
+        for dep in _as_tuple(sc.dependencies):
+            found.extend(r.revision for r in self.script.get_revisions(dep) if r is not None)
+        return found
+
+    def ancestry(self, revisions: Iterable[str]) -> set[str]:
+        """The revisions and everything they need, transitively."""
+        seen: set[str] = set()
+        todo = [r for r in revisions if r in self.by_id]
+        while todo:
+            rev = todo.pop()
+            if rev in seen:
+                continue
+            seen.add(rev)
+            todo.extend(self.parents(self.by_id[rev]))
+        return seen
+
+    def tops(self, scripts: list[Script]) -> tuple[str, ...]:
+        """The revisions of ``scripts`` that no other of them builds on."""
+        ids = {sc.revision for sc in scripts}
+        below = {p for sc in scripts for p in _as_tuple(sc.down_revision) if p in ids}
+        return tuple(sc.revision for sc in scripts if sc.revision not in below)
+
+    def heads_of(self, branch: str) -> tuple[str, ...]:
+        return self.tops(self.of(branch))
+
+    def status(self, database_heads: Iterable[str]) -> SchemaStatus:
+        database_heads = tuple(database_heads)
+        unknown = tuple(r for r in database_heads if r not in self.by_id)
+        applied = self.ancestry(database_heads)
+        result = []
+        for branch in self.branches:
+            mine = self.of(branch.name)
+            heads = self.tops(mine)
+            current = self.tops([sc for sc in mine if sc.revision in applied])
+            needed = self.ancestry(heads)
+            pending = tuple(sc.revision for sc in mine
+                            if sc.revision in needed and sc.revision not in applied)
+            result.append(BranchStatus(branch, current, heads, pending))
+        return SchemaStatus(tuple(result), unknown)
+
+
+def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def revisions_for(cfg: Config) -> Revisions:
+    script = ScriptDirectory.from_config(cfg)
+    try:
+        return Revisions(script, cfg.attributes["podium.branches"])
+    except CommandError:
+        raise
+    except Exception as exc:  # a revision file that does not import, a cycle...
+        raise CommandError(f"cannot read the migrations: {type(exc).__name__}: {exc}") from exc
+
+
+def database_heads(connection: Connection) -> tuple[str, ...]:
+    """The revisions recorded in the database's ``alembic_version`` table."""
+    return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+def schema_status(cfg: Config, connection: Connection) -> SchemaStatus:
+    """Compare the database behind ``connection`` with the installed migrations."""
+    return revisions_for(cfg).status(database_heads(connection))
+
+
+def upgrade_targets(revisions: Revisions, plugin: str | None = None) -> tuple[str, ...]:
+    """Heads to upgrade to: the core's and every enabled plugin's, or one plugin's."""
+    targets: list[str] = []
+    for branch in revisions.branches:
+        if plugin is not None and branch.name != plugin:
+            continue
+        if branch.enabled:
+            targets.extend(revisions.heads_of(branch.name))
+    # Alembic refuses a destination that another one already implies (the
+    # core's head when a plugin's head depends on it).
+    implied = set().union(*(revisions.ancestry([t]) - {t} for t in targets)) if targets else set()
+    return tuple(t for t in targets if t not in implied)
+
+
+def find_branch(cfg: Config, name: str) -> Branch:
+    """The branch of plugin ``name``, or a readable error."""
+    branches: list[Branch] = cfg.attributes["podium.branches"]
+    for branch in branches:
+        if branch.name == name:
+            return branch
+    installed = discover()
+    if name not in installed:
+        raise CommandError(f"no installed plugin is named {name!r}; installed: "
+                           f"{', '.join(installed) or '(none)'}")
+    raise CommandError(f"plugin {name!r} declares no migrations: give it "
+                       f"`migrations = \"<package>:migrations/versions\"` beside includeme")
+
+
+# -- which tables belong to whom ---------------------------------------------------
+
+
+def import_models(branch: Branch) -> None:
+    """Import every module of the branch's package but its tests and migrations,
+    so that its models are in ``Base.metadata`` (for autogenerate)."""
+    import importlib
+    import pkgutil
+
+    try:
+        package = importlib.import_module(branch.package)
+    except ImportError as exc:
+        log.warning("cannot import %s for branch %s: %s", branch.package, branch.name, exc)
+        return
+    for info in pkgutil.walk_packages(getattr(package, "__path__", []), package.__name__ + "."):
+        leaf = info.name.rsplit(".", 1)[-1]
+        parts = info.name.split(".")
+        if "tests" in parts or "migrations" in parts or leaf.startswith(("test_", "conftest")):
+            continue
+        if branch.name == CORE and not info.name.startswith(("podium.store", "podium.models")):
+            continue  # the core keeps its models in the store (it has none yet)
+        try:
+            importlib.import_module(info.name)
+        except Exception as exc:  # a module needing an optional dependency
+            log.warning("cannot import %s: %s", info.name, exc)
+
+
+def owned_tables(branch: Branch, metadata: Any) -> set[str]:
+    """Tables of ``metadata`` that belong to ``branch``.
+
+    A table belongs to a branch when a class mapped to it is defined in the
+    branch's package (``podium_notes.models.Note`` -> ``notes``); a table
+    with no mapped class (a plain ``Table``) belongs to the branch whose name
+    prefixes it (``notes_tag`` -> ``notes``).
+    """
+    from .model import Base
+
+    owned: set[str] = set()
+    mapped: set[str] = set()
+    prefix = branch.package + "."
+    for mapper in Base.registry.mappers:
+        table = getattr(mapper, "local_table", None)
+        if table is None or table.name not in metadata.tables:
+            continue
+        mapped.add(table.name)
+        module = mapper.class_.__module__
+        if module == branch.package or module.startswith(prefix):
+            owned.add(table.name)
+    for name in metadata.tables:
+        if name not in mapped and name.startswith(branch.name + "_"):
+            owned.add(name)
+    return owned
+
+
+def include_object_for(branches: list[Branch], metadata: Any,
+                       include_unowned_reflected: bool) -> Any:
+    """An alembic ``include_object`` limited to the tables of ``branches``.
+
+    Tables found only in the database are compared when their name carries a
+    branch's prefix, or, with ``include_unowned_reflected``, always (the
+    no-drift check: a table that a migration creates and no model declares
+    is drift too).
+    """
+    owned: set[str] = set()
+    for branch in branches:
+        owned |= owned_tables(branch, metadata)
+    prefixes = tuple(b.name + "_" for b in branches)
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                       compare_to: Any) -> bool:
+        if type_ != "table":
+            return True  # only called for the tables included below
+        if name == "alembic_version":
+            return False
+        if not reflected or compare_to is not None:
+            return name in owned
+        return include_unowned_reflected or bool(name and name.startswith(prefixes))
+
+    return include_object

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from alembic import command
 from pyramid.router import Router
 from sqlalchemy import Engine
 
-from alembic import command
 from podium.settings import apply_environment, normalize
 from podium.store.migrations import alembic_config_for
 

@@ -11,7 +11,8 @@ from ..plugins.registry import plugin_set
 
 
 def home(request: Request) -> dict[str, Any]:
-    return {"plugins": plugin_set(request.registry).enabled}
+    plugins = plugin_set(request.registry)
+    return {"plugins": plugins.enabled, "broken": plugins.broken}
 
 
 def includeme(config: Configurator) -> None:

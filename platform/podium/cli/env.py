@@ -1,0 +1,56 @@
+"""The application, outside a request: for plugin commands and scripts.
+
+``app_env(config_uri)`` builds the app from the ini file exactly as pserve
+does, and runs the body in one transaction: committed when the body returns,
+rolled back when it raises, so a command that fails half-way writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pyramid.paster import bootstrap, setup_logging
+from pyramid.registry import Registry
+from pyramid.request import Request
+from sqlalchemy.orm import Session
+
+from ..plugins.registry import plugin_set
+
+
+@dataclass(frozen=True)
+class AppEnv:
+    """What a command gets: the app's settings, registry, a request, a session."""
+
+    registry: Registry
+    request: Request
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.registry.settings
+
+    @property
+    def dbsession(self) -> Session:
+        return self.request.dbsession
+
+    def plugin_settings(self, name: str) -> dict[str, Any]:
+        """A plugin's typed settings, by relative key."""
+        plugin = plugin_set(self.registry).get(name)
+        if plugin is None:
+            raise LookupError(f"plugin {name!r} is not enabled in this configuration")
+        return dict(plugin.settings)
+
+
+@contextlib.contextmanager
+def app_env(config_uri: str, *, logging: bool = True) -> Iterator[AppEnv]:
+    if logging:
+        setup_logging(config_uri)
+    env = bootstrap(config_uri)
+    request = env["request"]
+    try:
+        with request.tm:
+            yield AppEnv(env["registry"], request)
+    finally:
+        env["closer"]()
