@@ -14,6 +14,10 @@ Installed with podium, it gives every test suite these fixtures:
                          (default: every installed plugin)
 ``testapp``              a ``webtest.TestApp`` of ``podium_app``
 ``podium_engine``        the app's SQLAlchemy engine, to check what was stored
+``dbsession``            a session on the test database whose work is rolled
+                         back after the test
+``testapp``              (see above) also has ``csrf_token()``,
+                         ``post_form(url, params)``, ``login(userid)``
 
 Rows written by a test are deleted after it, so tests do not see each other.
 """

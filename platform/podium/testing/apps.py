@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic import command
 from pyramid.router import Router
 from sqlalchemy import Engine, MetaData
 
 import podium
-from podium.settings import DEVELOPMENT_SECRET
+from podium.settings import DEVELOPMENT_SECRET, apply_environment, normalize
+from podium.store.migrations import alembic_config_for
 
 
 def base_settings(database_url: str, plugins: str = "*") -> dict[str, Any]:
@@ -32,3 +34,11 @@ def delete_all_rows(engine: Engine) -> None:
         for table in reversed(metadata.sorted_tables):
             if table.name != "alembic_version":
                 conn.execute(table.delete())
+
+
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the heads of the core and every installed plugin."""
+    settings = base_settings(url)
+    apply_environment(settings, {})
+    normalize(settings)
+    command.upgrade(alembic_config_for(settings), "heads")

@@ -6,14 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from alembic import command
 from pyramid.router import Router
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
-from podium.settings import apply_environment, normalize
-from podium.store.migrations import alembic_config_for
+from podium.store.engine import make_engine
 
-from .apps import base_settings, build_app, delete_all_rows
+from .apps import base_settings, build_app, delete_all_rows, migrate
 from .database import postgresql_admin_url, temporary_database
 
 BACKENDS = ("sqlite", "postgresql")
@@ -40,13 +39,6 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _migrate(url: str) -> None:
-    settings = base_settings(url)
-    apply_environment(settings, {})
-    normalize(settings)
-    command.upgrade(alembic_config_for(settings), "heads")
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def podium_database_url(request: pytest.FixtureRequest,
                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -54,7 +46,7 @@ def podium_database_url(request: pytest.FixtureRequest,
     if request.param == "postgresql" and not postgresql_admin_url():
         pytest.skip("PODIUM_TEST_DATABASE_URL is not set")
     with temporary_database(request.param, tmp_path_factory.mktemp("db")) as url:
-        _migrate(url)
+        migrate(url)
         yield url
 
 
@@ -87,6 +79,41 @@ def podium_engine(podium_app: Router) -> Engine:
 
 @pytest.fixture
 def testapp(podium_app: Router) -> Any:
-    import webtest  # an extra of podium: only suites that use it need it
+    """A :class:`podium.testing.webapp.PodiumTestApp` of the test's app."""
+    from .webapp import PodiumTestApp  # WebTest is an extra: only suites using it need it
 
-    return webtest.TestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})
+    return PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})
+
+
+def _let_sqlite_nest_transactions(engine: Engine) -> None:
+    """pysqlite begins transactions lazily and breaks SAVEPOINT; SQLAlchemy's
+    documented remedy: let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def autocommit_driver(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def emit_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture
+def dbsession(podium_database_url: str) -> Iterator[Session]:
+    """A session whose work is rolled back after the test, whatever it did.
+
+    It runs inside one outer transaction; the code under test may commit, which
+    only releases a savepoint."""
+    engine = make_engine({"sqlalchemy.url": podium_database_url})
+    if engine.dialect.name == "sqlite":
+        _let_sqlite_nest_transactions(engine)
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+        engine.dispose()
