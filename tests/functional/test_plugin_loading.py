@@ -203,3 +203,34 @@ def test_home_page_lists_enabled_plugins(make_plugin, settings):
     assert row.a["href"] == "http://localhost/alpha/"
     nav = res.html.select_one('nav a[data-plugin="alpha"]')
     assert nav.text == "Alpha Tools"
+
+
+def test_a_view_on_another_plugins_route_conflicts_naming_both(make_plugin, settings):
+    make_plugin("alpha", routed("alpha"), distribution="alpha-dist")
+    make_plugin("intruder", '''
+def takeover(request):
+    return "mine"
+
+def includeme(config):
+    config.add_view(takeover, route_name="alpha.hello", renderer="string")
+''', distribution="intruder-dist")
+    with pytest.raises(PluginConflictError) as info:
+        build_app(settings("alpha intruder"))
+    message = str(info.value)
+    assert "view for route 'alpha.hello' is registered by plugin 'alpha'" in message
+    assert "and by plugin 'intruder' (intruder-dist 1.0)" in message
+
+
+def test_the_same_tween_from_two_plugins_conflicts_naming_both(make_plugin, settings):
+    code = '''
+def factory(handler, registry):
+    return handler
+
+def includeme(config):
+    config.add_tween("podium.web.home.home")
+'''
+    make_plugin("one", code)
+    make_plugin("two", code)
+    with pytest.raises(PluginConflictError) as info:
+        build_app(settings("one two"))
+    assert "tween 'podium.web.home.home' is registered by plugin 'one'" in str(info.value)

@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import configparser
 import sys
 
 import click
@@ -19,7 +20,7 @@ from .db import db
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
 
-USER_ERRORS = (PluginError, SettingsError, FileNotFoundError)
+USER_ERRORS = (PluginError, SettingsError, FileNotFoundError, configparser.Error)
 
 
 @click.group(cls=PodiumGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,6 +17,7 @@ from pyramid.registry import Registry
 from pyramid.request import Request
 from sqlalchemy.orm import Session
 
+from ..plugins.errors import PluginError
 from ..plugins.registry import plugin_set
 
 
@@ -39,7 +40,7 @@ class AppEnv:
         """A plugin's typed settings, by relative key."""
         plugin = plugin_set(self.registry).get(name)
         if plugin is None:
-            raise LookupError(f"plugin {name!r} is not enabled in this configuration")
+            raise PluginError(f"plugin {name!r} is not enabled in this configuration")
         return dict(plugin.settings)
 
 
