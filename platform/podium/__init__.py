@@ -24,6 +24,7 @@ __all__ = ["includeme", "main"]
 def includeme(config: Configurator) -> None:
     """The boot sequence: each step is an ``includeme`` of its own."""
     config.include(".settings")
+    config.include(".routing")
     config.include(".store")
     config.include(".rendering")
     config.include(".security")

@@ -63,5 +63,11 @@ def definition_of(target: Any) -> Plugin | None:
     includeme = getattr(target, "includeme", None)
     if not callable(includeme):
         return None
-    values = {name: getattr(target, name) for name in _FIELDS if hasattr(target, name)}
+    # A submodule that happens to be called "settings" or "commands" is not a
+    # declaration: only plain values count.
+    values = {
+        name: getattr(target, name)
+        for name in _FIELDS
+        if hasattr(target, name) and not inspect.ismodule(getattr(target, name))
+    }
     return Plugin(includeme=includeme, **values)

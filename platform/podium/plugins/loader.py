@@ -105,7 +105,8 @@ def _check_definition(plugin: InstalledPlugin, definition: Plugin) -> None:
         value = getattr(definition, name)
         if isinstance(value, str) or not all(isinstance(v, str) for v in value):
             raise PluginDefinitionError(plugin, f"{name} must be a list of plugin names")
-    if not all(isinstance(s, Setting) for s in definition.settings):
+    settings = definition.settings
+    if not isinstance(settings, (list, tuple)) or not all(isinstance(s, Setting) for s in settings):
         raise PluginDefinitionError(plugin, "settings must be a list of podium.api.Setting")
 
 
