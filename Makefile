@@ -20,10 +20,10 @@ install: $(INSTALLED)
 
 # Re-install only when packaging metadata changes: editable installs pick up
 # code changes by themselves, so a second `make run` starts at once.
-$(INSTALLED): setup.cfg pyproject.toml $(addsuffix setup.cfg,$(PLUGINS)) bench/requirements.txt
+$(INSTALLED): setup.cfg pyproject.toml $(addsuffix setup.cfg,$(PLUGINS)) examples/acme_site/setup.cfg bench/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools<82" wheel
-	$(BIN)/python -m pip install --quiet -e ".[test,postgres]" $(addprefix -e ,$(PLUGINS)) -r bench/requirements.txt
+	$(BIN)/python -m pip install --quiet -e ".[test,postgres]" $(addprefix -e ,$(PLUGINS)) -e examples/acme_site -r bench/requirements.txt
 	touch $@
 
 var:
@@ -33,7 +33,7 @@ migrate: install var
 	$(BIN)/podium db upgrade $(CONFIG)
 
 lint: install
-	$(BIN)/ruff check platform plugins tests bench alembic
+	$(BIN)/ruff check platform plugins tests bench alembic examples
 
 bench: install
 	$(BIN)/python -m bench

@@ -11,6 +11,8 @@ are added to the script directory alembic built (see
 
 from __future__ import annotations
 
+from logging.config import fileConfig
+
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
@@ -20,6 +22,9 @@ from podium.store.model import Base
 config = context.config
 settings = config.attributes.get("podium.settings")
 if settings is None:
+    # Plain alembic: the ini's logging, so that it says which revisions it runs.
+    if config.config_file_name:
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
     settings = migrations.app_settings(config.config_file_name)
 branches = config.attributes.get("podium.branches")
 if branches is None:

@@ -40,7 +40,8 @@ class PluginFactory:
         distribution = distribution or f"test-plugin-{name}"
         pkg_dir = self.root / package
         pkg_dir.mkdir()
-        (pkg_dir / "__init__.py").write_text(textwrap.dedent(code))
+        # "PKG" in the code stands for the generated package name (asset specs).
+        (pkg_dir / "__init__.py").write_text(textwrap.dedent(code).replace("PKG", package))
         for relative, content in (files or {}).items():
             path = pkg_dir / relative
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,3 +72,13 @@ def make_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cal
     for module in list(sys.modules):
         if module.split(".")[0] in factory.modules:
             del sys.modules[module]
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A loopback port nothing listens on: servers in tests never use a fixed one."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

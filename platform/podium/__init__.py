@@ -25,11 +25,15 @@ def includeme(config: Configurator) -> None:
     """The boot sequence: each step is an ``includeme`` of its own."""
     config.include(".settings")
     config.include(".routing")
+    config.include(".requests")
     config.include(".store")
     config.include(".rendering")
     config.include(".security")
     config.include(".web")
     config.include(".plugins")
+    # Last: reads the overrides and static views the plugins declared.
+    config.include(".assets")
+    config.include(".store.check")  # podium.db.require_current, once plugins are known
 
 
 def main(global_config: dict[str, Any], **settings: Any) -> Router:

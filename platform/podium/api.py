@@ -25,15 +25,20 @@ from __future__ import annotations
 
 from zope.sqlalchemy import mark_changed
 
-from .cli.env import AppEnv, app_env
+from .assets.inspect import served_file
+from .assets.overrides import AssetOverrideError
+from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
 from .plugins.conflicts import commit_naming_plugins as commit
 from .plugins.definition import Plugin
 from .plugins.errors import PluginError
 from .plugins.loader import LoadedPlugin
 from .plugins.registry import plugin_set
+from .rendering.csv import stream_rows
+from .scripting import AppEnv, app_env
 from .settings import Setting, SettingsError
+from .store.hooks import after_commit
 from .store.model import Base
-from .store.session import get_tm_session
+from .store.session import get_tm_session, tm_session
 from .web.layout import LAYOUT
 
 #: The core's first migration: plugin branches depend on it.
@@ -43,15 +48,22 @@ __all__ = [
     "CORE_BASE_REVISION",
     "LAYOUT",
     "AppEnv",
+    "AssetOverrideError",
     "Base",
+    "ContentHashCacheBuster",
     "LoadedPlugin",
     "Plugin",
     "PluginError",
     "Setting",
     "SettingsError",
+    "after_commit",
     "app_env",
     "commit",
+    "content_hash_cache_buster",
     "get_tm_session",
     "mark_changed",
     "plugin_set",
+    "served_file",
+    "stream_rows",
+    "tm_session",
 ]

@@ -137,6 +137,13 @@ class Setting:
         return TYPE_NAMES.get(self.convert, getattr(self.convert, "__name__", "value"))
 
 
+def asset_overrides(key: str, value: Any) -> Any:
+    """``TARGET = SOURCE`` lines (see podium.assets.overrides.parse_setting)."""
+    from .assets.overrides import parse_setting  # imported late: it imports this module
+
+    return parse_setting(key, value)
+
+
 CORE_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "podium.environment",
@@ -152,6 +159,13 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         [],
         "plugin names to enable, separated by spaces or newlines, or * for all installed",
         env="PODIUM_PLUGINS",
+    ),
+    Setting(
+        "podium.read_environment",
+        bool,
+        True,
+        "false ignores PODIUM_* environment variables (test suites and embedding apps "
+        "that pass every setting themselves)",
     ),
     Setting(
         "podium.on_plugin_error",
@@ -191,11 +205,33 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "show tracebacks on 500 pages (development only; refused in production)",
     ),
     Setting(
+        "podium.asset_overrides",
+        asset_overrides,
+        (),
+        "asset overrides, one 'TARGET = SOURCE' per line (asset specs or absolute paths)",
+    ),
+    Setting(
         "retry.attempts",
         int,
         3,
         "how many times pyramid_retry runs a request that failed with a retryable error",
         minimum=1,
+    ),
+    Setting(
+        "podium.db.require_current",
+        bool,
+        False,
+        "refuse to start when the database is not at the installed migrations "
+        "(the test of podium db check); on in production.ini",
+        env="PODIUM_DB_REQUIRE_CURRENT",
+    ),
+    Setting(
+        "podium.db.retry_after",
+        int,
+        2,
+        "seconds a 503 (database busy after every retry, or unreachable) asks "
+        "clients to wait, in its Retry-After header",
+        minimum=0,
     ),
 )
 
@@ -311,9 +347,16 @@ def load_settings(config_uri: str, environ: Mapping[str, str] | None = None) -> 
     return settings
 
 
+def environment_for(settings: Mapping[str, Any]) -> Mapping[str, str]:
+    """The environment variables that may override ``settings``."""
+    if as_bool("podium.read_environment", settings.get("podium.read_environment", True)):
+        return os.environ
+    return {}
+
+
 def includeme(config: Configurator) -> None:
     settings = config.get_settings()
-    apply_environment(settings, os.environ)
+    apply_environment(settings, environment_for(settings))
     normalize(settings)
     # Production never runs Pyramid's debugging aids, whatever the ini says.
     if settings["podium.environment"] == "production":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import webtest
 
-from podium.plugins.errors import PluginErrors, PluginRefusedError
+from podium.plugins.errors import PluginDefinitionError, PluginErrors, PluginRefusedError
 from podium.plugins.registry import plugin_set
 from podium.settings import SettingsError
 from podium.testing import build_app
@@ -219,8 +219,16 @@ def test_plugin_settings_are_typed(tuned, settings):
 def test_the_environment_wins_over_the_ini(tuned, settings, monkeypatch):
     monkeypatch.setenv("PODIUM_TUNED_PAGE_SIZE", "7")
     monkeypatch.setenv("PODIUM_TUNED_API_KEY", "from-env")
-    app = build_app(settings("tuned", **{"tuned.page_size": "50"}))
+    app = build_app(settings("tuned", **{"tuned.page_size": "50",
+                                         "podium.read_environment": "true"}))
     assert plugin_set(app.registry).get("tuned").settings["page_size"] == 7
+
+
+def test_the_test_kit_ignores_the_environment(tuned, settings, monkeypatch):
+    monkeypatch.setenv("PODIUM_TUNED_PAGE_SIZE", "7")
+    monkeypatch.setenv("PODIUM_PLUGINS", "nothing-like-this")
+    app = build_app(settings("tuned", **{"tuned.page_size": "50", "tuned.api_key": "k"}))
+    assert plugin_set(app.registry).get("tuned").settings["page_size"] == 50
 
 
 def test_bad_plugin_settings_are_all_reported(tuned, settings):
@@ -238,3 +246,42 @@ def test_bad_plugin_settings_are_all_reported(tuned, settings):
 def test_a_misspelt_core_setting_gets_a_suggestion(settings):
     with pytest.raises(SettingsError, match=r"did you mean podium\.plugins"):
         build_app(settings("", **{"podium.plugin": "notes"}))
+
+
+FRONT = '''
+from podium.api import Plugin
+
+def page(request):
+    return "page"
+
+def includeme(config):
+    config.add_route("front.page", "/page")
+    config.add_view(page, route_name="front.page", renderer="string")
+
+plugin = Plugin(includeme=includeme, front_page="{front}", static="PKG:static")
+'''
+
+
+def test_a_front_page_that_is_no_route_stops_start_up(make_plugin, settings):
+    make_plugin("front", FRONT.format(front="front.nope"), target="PKG:plugin",
+                files={"static/site.css": "body {}"})
+    with pytest.raises(PluginDefinitionError) as info:
+        build_app(settings("front"))
+    assert "front_page 'front.nope' is not a route; its routes are: front.page" in str(info.value)
+
+
+def test_skip_mode_links_a_bad_front_page_to_the_prefix(make_plugin, settings):
+    make_plugin("front", FRONT.format(front="front.nope"), target="PKG:plugin",
+                files={"static/site.css": "body {}"})
+    app = build_app(settings("front", **{"podium.on_plugin_error": "skip"}))
+    nav = webtest.TestApp(app).get("/").html.select_one('nav a[data-plugin="front"]')
+    assert nav["href"] == "http://localhost/front/"
+
+
+def test_a_declared_static_directory_is_served_under_the_prefix(make_plugin, settings):
+    package = make_plugin("front", FRONT.format(front="front.page"), target="PKG:plugin",
+                          files={"static/site.css": "body { color: red }"})
+    app = build_app(settings("front"))
+    res = webtest.TestApp(app).get("/front/static/site.css")
+    assert res.content_type == "text/css" and "color: red" in res.text
+    assert package  # the generated package name ends up in the spec

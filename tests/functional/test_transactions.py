@@ -69,6 +69,8 @@ def probe(make_plugin, podium_database_url):
             return conn.execute(select(func.count()).select_from(probe_table)).scalar_one()
 
     yield webtest.TestApp(app), count
+    # The session's database is shared: leave no table the models don't declare.
+    probe_table.drop(engine)
     engine.dispose()
 
 

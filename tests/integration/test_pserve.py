@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,12 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -33,11 +26,11 @@ def fetch(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, free_port):
     environ = {**os.environ, "PODIUM_DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}"}
     subprocess.run([str(BIN / "podium"), "db", "upgrade", "development.ini"], cwd=ROOT,
                    env=environ, check=True, capture_output=True, timeout=120)
-    port = free_port()
+    port = free_port
     # development.ini as shipped, but on a free port: tests never bind a fixed one.
     ini = tmp_path / "development.ini"
     ini.write_text((ROOT / "development.ini").read_text().replace(

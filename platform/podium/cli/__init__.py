@@ -14,9 +14,11 @@ import click
 
 from ..plugins.errors import PluginError
 from ..settings import SettingsError
+from .assets import assets
 from .check import check
 from .config import config
 from .db import db
+from .new_plugin import new_plugin
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
 
@@ -36,11 +38,13 @@ cli.add_command(plugins)
 cli.add_command(db)
 cli.add_command(config)
 cli.add_command(check)
+cli.add_command(new_plugin)
+cli.add_command(assets)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="podium", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="podium", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
@@ -50,3 +54,6 @@ def main(argv: list[str] | None = None) -> None:
     except USER_ERRORS as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    # A command's ctx.exit(N) comes back as its return value; the console
+    # script passes what main returns to sys.exit.
+    return result if isinstance(result, int) else 0

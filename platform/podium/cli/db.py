@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from alembic import command
@@ -28,10 +28,8 @@ from ..store.migrations import (
     database_heads,
     find_branch,
     revisions_for,
-    upgrade_targets,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
+from ..store.migrations import upgrade as upgrade_to_heads
 
 plugin_option = click.option(
     "--plugin", "plugin", metavar="NAME", default=None,
@@ -49,14 +47,15 @@ def alembic_errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
 
 
-def config_for(config_uri: str) -> Config:
-    """The alembic config of CONFIG_URI; its logging too, so that alembic says
-    which revisions it runs (as plain alembic does through env.py)."""
+def config_for(config_uri: str, log: bool = False) -> Config:
+    """The alembic config of CONFIG_URI; with ``log``, its logging too, so that
+    alembic says which revisions it runs (as plain alembic does)."""
     with alembic_errors():
         cfg = alembic_config(config_uri)
-    from pyramid.paster import setup_logging
+    if log:
+        from pyramid.paster import setup_logging
 
-    setup_logging(config_uri)
+        setup_logging(config_uri)
     return cfg
 
 
@@ -95,7 +94,7 @@ def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
     Run it once, before new code serves: revisions are applied in the order
     their dependencies ask (a plugin's after the core revision it depends on).
     """
-    cfg = config_for(config_uri)
+    cfg = config_for(config_uri, log=True)
     name = _branch_name(cfg, plugin)
     if name is not None:
         branch = find_branch(cfg, name) if name != CORE else None
@@ -104,21 +103,16 @@ def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
                 f"plugin {name!r} is not enabled by {config_uri}: its tables are left alone; "
                 f"add it to podium.plugins first")
     with alembic_errors():
-        revisions = revisions_for(cfg)
         if not sql:
             _, status = status_of(cfg)
             if status.unknown:
                 raise CommandError(status.describe_problem(config_uri))
-        targets = upgrade_targets(revisions, name)
-        if not targets:
+        if not upgrade_to_heads(cfg, name, sql=sql):
             click.echo("Nothing to upgrade: no migrations.")
-            return
-        # alembic accepts a tuple of destinations; its annotation says str.
-        destination: Any = targets if len(targets) > 1 else targets[0]
-        command.upgrade(cfg, destination, sql=sql)
 
 
-@db.command()
+# ignore_unknown_options: "-1" is a revision, not an option.
+@db.command(context_settings={"ignore_unknown_options": True})
 @click.argument("config_uri")
 @click.argument("revision", default="-1")
 @plugin_option
@@ -131,7 +125,7 @@ def downgrade(config_uri: str, revision: str, plugin: str | None, sql: bool) -> 
     tables and nothing else.  Revisions that depend on what is removed are
     downgraded first.
     """
-    cfg = config_for(config_uri)
+    cfg = config_for(config_uri, log=True)
     name = _branch_name(cfg, plugin)
     if name is not None and "@" not in revision and (
         revision == "base" or revision.startswith(("-", "+"))
@@ -250,7 +244,7 @@ def revision(config_uri: str, plugin: str | None, message: str, autogenerate: bo
     core's base revision.  Autogenerate compares the tables of the models
     defined in the plugin's package (and plain tables named <plugin>_...).
     """
-    cfg = config_for(config_uri)
+    cfg = config_for(config_uri, log=True)
     name = _branch_name(cfg, plugin) or CORE
     with alembic_errors():
         branch = find_branch(cfg, name)

@@ -4,13 +4,14 @@ compatibility, settings), then include each under its prefix."""
 from __future__ import annotations
 
 import logging
-import os
 
 from packaging.requirements import Requirement
 from pyramid.config import Configurator
+from pyramid.interfaces import PHASE3_CONFIG
 
+from ..settings import environment_for
 from .errors import PluginError
-from .loader import LoadedPlugin, include
+from .loader import LoadedPlugin, check_front_page, include
 from .plugin_settings import store_typed
 from .registry import REGISTRY_KEY, PluginSet
 from .resolution import resolve
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 def includeme(config: Configurator) -> None:
     settings = config.get_settings()
     skip = settings["podium.on_plugin_error"] == "skip"
-    resolution = resolve(settings, os.environ)
+    resolution = resolve(settings, environment_for(settings))
     if not skip:
         resolution.raise_errors()
     resolution.log_errors()
@@ -46,6 +47,19 @@ def includeme(config: Configurator) -> None:
     config.registry[REGISTRY_KEY] = PluginSet(
         resolution.installed, tuple(included), dict(resolution.broken), resolution.reasons
     )
+
+    def check_front_pages() -> None:
+        routes = {route.name for route in config.get_routes_mapper().get_routes()}
+        for plugin in included:
+            try:
+                check_front_page(plugin, routes)
+            except PluginError as exc:
+                if not skip:
+                    raise
+                log.error("%s; the navigation links to %s/ instead", exc, plugin.route_prefix)
+
+    # After every route is connected (PHASE2) and every view registered.
+    config.action(None, check_front_pages, order=PHASE3_CONFIG + 1)
 
 
 def _required_names(plugin: LoadedPlugin) -> list[str]:

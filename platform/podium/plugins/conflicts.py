@@ -12,9 +12,9 @@ import os
 from typing import Any
 
 from pyramid.config import Configurator
-from pyramid.exceptions import ConfigurationConflictError
+from pyramid.exceptions import ConfigurationConflictError, ConfigurationExecutionError
 
-from .errors import PluginConflictError
+from .errors import PluginConflictError, PluginError
 from .registry import REGISTRY_KEY, PluginSet
 
 _KINDS = {
@@ -101,3 +101,8 @@ def commit_naming_plugins(config: Configurator) -> None:
     except ConfigurationConflictError as error:
         plugins = config.registry.get(REGISTRY_KEY)
         raise explain(error, actions, plugins) from error
+    except ConfigurationExecutionError as error:
+        # A check of Podium's own that ran as an action: its message is the news.
+        if isinstance(error.evalue, PluginError):
+            raise error.evalue from error.evalue.__cause__
+        raise

@@ -67,7 +67,10 @@ class LoadedPlugin:
 
     def front_url(self, request: Any) -> str:
         if self.front_page:
-            return request.route_url(self.front_page)
+            try:
+                return request.route_url(self.front_page)
+            except KeyError:  # reported at start-up; skip mode links to the prefix
+                pass
         return request.application_url + self.route_prefix + "/"
 
 
@@ -122,11 +125,26 @@ def include(config: Configurator, plugin: LoadedPlugin) -> None:
     try:
         config.include(plugin.includeme, route_prefix=plugin.route_prefix or None)
         _check_route_names(plugin, actions[first_new_action:])
+        if plugin.definition.static:
+            # Served at <route_prefix>/static/, under the plugin's own route name.
+            with config.route_prefix_context(plugin.route_prefix or None):
+                config.add_static_view("static", plugin.definition.static)
     except Exception as exc:
         del actions[first_new_action:]
         if isinstance(exc, PluginDefinitionError):
             raise
         raise BrokenPluginError(plugin.installed, "raised in includeme", exc) from exc
+
+
+def check_front_page(plugin: LoadedPlugin, route_names: set[str]) -> None:
+    """A ``front_page`` naming no route would break every page's navigation."""
+    if plugin.front_page and plugin.front_page not in route_names:
+        own = sorted(n for n in route_names if n.startswith(plugin.name + "."))
+        raise PluginDefinitionError(
+            plugin.installed,
+            f"front_page {plugin.front_page!r} is not a route; "
+            f"its routes are: {', '.join(own) or '(none)'}",
+        )
 
 
 def _check_route_names(plugin: LoadedPlugin, new_actions: list[dict[str, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""Renderers: Jinja2 for pages, JSON that knows Podium's column types."""
+"""Renderers: Jinja2 for pages, JSON that knows Podium's column types, streaming CSV."""
 
 from pyramid.config import Configurator
 
@@ -6,3 +6,4 @@ from pyramid.config import Configurator
 def includeme(config: Configurator) -> None:
     config.include(".jinja2")
     config.include(".json")
+    config.include(".csv")

@@ -8,7 +8,7 @@ from pyramid.config import Configurator
 from sqlalchemy import Engine, engine_from_config, event
 from sqlalchemy.engine import make_url
 
-from ..settings import SettingsError
+from ..settings import SettingsError, as_bool, as_int
 
 
 def make_engine(settings: dict[str, Any]) -> Engine:
@@ -24,11 +24,36 @@ def make_engine(settings: dict[str, Any]) -> Engine:
                 "e.g. sqlite:///%(here)s/var/podium.sqlite",
             )
     options = {k: v for k, v in settings.items() if k.startswith("sqlalchemy.")}
-    options.setdefault("sqlalchemy.pool_pre_ping", "true")
-    engine = engine_from_config(options, prefix="sqlalchemy.", future=True)
+    options.setdefault("sqlalchemy.pool_pre_ping", True)
+    engine = engine_from_config(pool_options(options), prefix="sqlalchemy.", future=True)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine, int(settings.get("podium.sqlite_busy_timeout", 5000)))
     return engine
+
+
+#: Engine options read from ``sqlalchemy.*`` with the type they need.  SQLAlchemy
+#: coerces some strings from an ini file itself, but not ``pool_pre_ping``:
+#: "false" would be a true string, and a typo like "lots" would fail with a
+#: bare ``ValueError`` naming no setting.
+POOL_OPTIONS: dict[str, Any] = {
+    "pool_size": lambda key, value: as_int(key, value, minimum=0),
+    "max_overflow": lambda key, value: as_int(key, value, minimum=-1),
+    "pool_recycle": lambda key, value: as_int(key, value, minimum=-1),
+    # SQLAlchemy truncates it to whole seconds anyway.
+    "pool_timeout": lambda key, value: as_int(key, value, minimum=0),
+    "pool_pre_ping": as_bool,
+    "pool_use_lifo": as_bool,
+}
+
+
+def pool_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``sqlalchemy.*`` settings with the pool options converted to their types."""
+    converted = dict(options)
+    for name, convert in POOL_OPTIONS.items():
+        key = f"sqlalchemy.{name}"
+        if key in converted:
+            converted[key] = convert(key, converted[key])
+    return converted
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

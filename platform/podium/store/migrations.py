@@ -117,8 +117,12 @@ def branches_for(
 
 
 def default_script_location() -> str:
-    """The ``alembic/`` directory beside ``platform/`` in a source checkout."""
-    return str(Path(__file__).resolve().parents[3] / "alembic")
+    """The core's alembic directory, ``podium/migrations``.
+
+    In the source tree it is a link to the top-level ``alembic/``; a wheel
+    carries the files themselves, so an installed core (what a third-party
+    plugin's tests run against) can migrate too."""
+    return str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def alembic_config(config_uri: str, settings: dict[str, Any] | None = None) -> Config:
@@ -148,11 +152,14 @@ def check_script_location(script_location: str | None) -> str:
 
 
 def configure_branches(
-    cfg: Config, settings: dict[str, Any], script_location: str | None
+    cfg: Config,
+    settings: dict[str, Any],
+    script_location: str | None,
+    enabled: Iterable[LoadedPlugin] | None = None,
 ) -> Config:
     """Point ``cfg`` at the core's directory and every plugin's."""
     script_location = check_script_location(script_location)
-    branches = branches_for(settings, script_location)
+    branches = branches_for(settings, script_location, enabled)
     cfg.set_main_option("script_location", script_location)
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", os.pathsep.join(b.directory for b in branches))
@@ -346,6 +353,22 @@ def upgrade_targets(revisions: Revisions, plugin: str | None = None) -> tuple[st
     return tuple(t for t in targets if t not in implied)
 
 
+def upgrade(cfg: Config, plugin: str | None = None, sql: bool = False) -> tuple[str, ...]:
+    """Upgrade the core and the enabled plugins (or one branch) to their heads.
+
+    Alembic's own ``heads`` would also migrate disabled plugins, whose tables
+    are to be left alone.  Returns the revisions targeted.
+    """
+    from alembic import command
+
+    targets = upgrade_targets(revisions_for(cfg), plugin)
+    if targets:
+        # alembic takes a tuple of destinations, though its annotation says str.
+        destination: Any = targets if len(targets) > 1 else targets[0]
+        command.upgrade(cfg, destination, sql=sql)
+    return targets
+
+
 def find_branch(cfg: Config, name: str) -> Branch:
     """The branch of plugin ``name``, or a readable error."""
     branches: list[Branch] = cfg.attributes["podium.branches"]
@@ -365,7 +388,12 @@ def find_branch(cfg: Config, name: str) -> Branch:
 
 def import_models(branch: Branch) -> None:
     """Import every module of the branch's package but its tests and migrations,
-    so that its models are in ``Base.metadata`` (for autogenerate)."""
+    so that its models are in ``Base.metadata`` (for autogenerate).
+
+    Subpackages named ``migrations`` or ``tests`` are not even imported:
+    importing ``podium_notes.migrations`` would replace the plugin's
+    ``migrations`` metadata (a string) by the subpackage.
+    """
     import importlib
     import pkgutil
 
@@ -374,17 +402,22 @@ def import_models(branch: Branch) -> None:
     except ImportError as exc:
         log.warning("cannot import %s for branch %s: %s", branch.package, branch.name, exc)
         return
-    for info in pkgutil.walk_packages(getattr(package, "__path__", []), package.__name__ + "."):
-        leaf = info.name.rsplit(".", 1)[-1]
-        parts = info.name.split(".")
-        if "tests" in parts or "migrations" in parts or leaf.startswith(("test_", "conftest")):
-            continue
-        if branch.name == CORE and not info.name.startswith(("podium.store", "podium.models")):
-            continue  # the core keeps its models in the store (it has none yet)
-        try:
-            importlib.import_module(info.name)
-        except Exception as exc:  # a module needing an optional dependency
-            log.warning("cannot import %s: %s", info.name, exc)
+    todo = [(package.__name__, list(getattr(package, "__path__", [])))]
+    while todo:
+        prefix, path = todo.pop()
+        for info in pkgutil.iter_modules(path):
+            if info.name in ("tests", "migrations", "conftest") or info.name.startswith("test_"):
+                continue
+            name = f"{prefix}.{info.name}"
+            if branch.name == CORE and not name.startswith(("podium.store", "podium.models")):
+                continue  # the core keeps its models in the store (it has none yet)
+            try:
+                module = importlib.import_module(name)
+            except Exception as exc:  # a module needing an optional dependency
+                log.warning("cannot import %s: %s", name, exc)
+                continue
+            if info.ispkg:
+                todo.append((name, list(module.__path__)))
 
 
 def owned_tables(branch: Branch, metadata: Any) -> set[str]:

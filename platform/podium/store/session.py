@@ -6,6 +6,8 @@ on an exception, a doomed transaction or a 4xx/5xx response.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import transaction
@@ -14,6 +16,8 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+from .hooks import request_after_commit
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -53,6 +57,34 @@ def get_tm_session(
     return dbsession
 
 
+@contextlib.contextmanager
+def tm_session(settings_or_engine: Mapping[str, Any] | Engine) -> Iterator[Session]:
+    """A session in a transaction of its own, for scripts and CLI commands.
+
+    The same rules as a request: the block commits when it ends, aborts when
+    it raises (and re-raises), and ``text()`` or Core writes are committed
+    like ORM ones; :func:`podium.store.hooks.after_commit` works on the
+    session.  Nothing is written outside it::
+
+        with tm_session(app_settings("production.ini")) as dbsession:
+            dbsession.add(Note("imported"))
+
+    Given settings, it builds (and disposes of) an engine of its own; given
+    an engine, it uses it.
+    """
+    from .engine import make_engine
+
+    own_engine = not isinstance(settings_or_engine, Engine)
+    engine = make_engine(dict(settings_or_engine)) if own_engine else settings_or_engine
+    manager = transaction.TransactionManager(explicit=True)
+    try:
+        with manager:
+            yield get_tm_session(make_session_factory(engine), manager)
+    finally:
+        if own_engine:
+            engine.dispose()
+
+
 def _request_dbsession(request: Request) -> Session:
     return get_tm_session(request.registry["podium.session_factory"], request.tm, request)
 
@@ -67,7 +99,9 @@ def includeme(config: Configurator) -> None:
     settings.setdefault("tm.commit_veto", "pyramid_tm.default_commit_veto")
     config.include("pyramid_tm")
     config.include("pyramid_retry")
+    config.include(".retry")
 
     engine: Any = config.registry["podium.engine"]
     config.registry["podium.session_factory"] = make_session_factory(engine)
     config.add_request_method(_request_dbsession, "dbsession", reify=True)
+    config.add_request_method(request_after_commit, "after_commit")

@@ -19,6 +19,8 @@ def base_settings(database_url: str, plugins: str = "*") -> dict[str, Any]:
         "podium.plugins": plugins,
         "podium.secret": DEVELOPMENT_SECRET,
         "podium.environment": "development",
+        # A PODIUM_* variable in the developer's shell must not beat the test's markers.
+        "podium.read_environment": "false",
     }
 
 

@@ -90,3 +90,4 @@ def server_error(exc: Exception, request: Request) -> Response:
 def includeme(config: Configurator) -> None:
     config.add_exception_view(http_error, context=HTTPError)
     config.add_exception_view(server_error, context=Exception)
+    config.include(".unavailable")  # 503 for database conflicts and outages

@@ -1,43 +1,250 @@
-"""What the core layout template receives besides the view's values.
+"""The core layout, and what plugins contribute to it without editing it.
 
-``podium:templates/layout.jinja2`` has the blocks ``title``, ``head``,
-``content`` and ``scripts``; its navigation lists the enabled plugins.  The
-list is built from the registry, so it costs nothing until a page renders.
+``podium:templates/layout.jinja2`` is the page every template extends.  Its
+blocks (see docs/overrides.md for the full list): ``title``, ``styles``
+(the core stylesheets and the page's CSS assets; call ``super()`` to keep
+them), ``head``, ``brand`` (logo and site name), ``navigation``,
+``messages``, ``content``, ``footer``, ``scripts`` (after the page's JS
+assets).  Besides the view's values and pyramid_jinja2's (``request``...),
+the layout uses these globals, available to every template:
+
+``podium_navigation(request)``  the :class:`NavEntry` list, in order
+``podium_page_assets(request, kind)``  the :class:`PageAsset` list of kind
+                                ``"css"`` or ``"js"`` for the current page
+``podium_layout``               the layout's asset spec
+
+Plugins contribute through two directives, conflict-checked and
+introspectable like any Pyramid registration:
+
+``config.add_podium_nav(name, title, route_name=None, url=None, weight=100)``
+    one more navigation entry.  Every enabled plugin already has one, to its
+    front page (weight 0, in plugin order); an entry named like an existing
+    one conflicts.
+``config.add_page_asset(asset, routes=None, kind=None, name=None)``
+    a stylesheet or script (asset spec, served by a static view, or a URL)
+    on the pages whose route name matches one of ``routes`` (glob patterns;
+    default: the plugin's own routes, ``notes.*``, or every page when the
+    application or the core registers it).
+
+Everything is computed from the registry at render time; the per-route
+asset lists are worked out once per route name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fnmatch
+import threading
+from dataclasses import dataclass, field
+from typing import Any
 
 from pyramid.config import Configurator
+from pyramid.exceptions import ConfigurationError
+from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid_jinja2 import ENV_CONFIG_PHASE
 
+from ..plugins.registry import REGISTRY_KEY as PLUGINS_KEY
 from ..plugins.registry import plugin_set
 
 LAYOUT = "podium:templates/layout.jinja2"
+NAV_CATEGORY = "podium navigation"
+ASSET_CATEGORY = "podium page assets"
+_NAV_KEY = "podium.navigation"
+_ASSETS_KEY = "podium.page_assets"
+KINDS = ("css", "js")
 
 
 @dataclass(frozen=True)
 class NavEntry:
+    """A link of the navigation bar, as the layout receives it."""
+
     name: str
     title: str
     url: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class NavDeclaration:
+    name: str
+    title: str
+    route_name: str | None
+    url: str | None
+    weight: int
+    plugin: str | None
+    sequence: int
+    #: For a plugin's automatic entry: the plugin, whose front_url() it links.
+    front_of: Any = None
+
+    def href(self, request: Request) -> str:
+        if self.front_of is not None:
+            return self.front_of.front_url(request)
+        if self.route_name:
+            return request.route_url(self.route_name)
+        assert self.url is not None
+        return self.url if "://" in self.url or self.url.startswith("/") else (
+            request.application_url + "/" + self.url)
+
+
+@dataclass(frozen=True)
+class PageAsset:
+    """A stylesheet or script tag of a page."""
+
+    name: str
+    kind: str
+    asset: str
+    routes: tuple[str, ...]
+    plugin: str | None
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def url(self, request: Request) -> str:
+        if "://" in self.asset or self.asset.startswith("/"):
+            return self.asset
+        return request.static_url(self.asset)
+
+    def applies_to(self, route_name: str | None) -> bool:
+        if not self.routes or "*" in self.routes:
+            return True
+        return route_name is not None and any(fnmatch.fnmatchcase(route_name, pattern)
+                                              for pattern in self.routes)
+
+
+@dataclass
+class _PageAssets:
+    assets: list[PageAsset] = field(default_factory=list)
+    by_route: dict[tuple[str | None, str], tuple[PageAsset, ...]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def for_route(self, route_name: str | None, kind: str) -> tuple[PageAsset, ...]:
+        key = (route_name, kind)
+        found = self.by_route.get(key)
+        if found is None:
+            found = tuple(a for a in self.assets if a.kind == kind and a.applies_to(route_name))
+            with self.lock:
+                self.by_route[key] = found
+        return found
+
+
+def _plugin_of(registry: Registry, includepath: tuple[str, ...]) -> str | None:
+    """The plugin whose ``includeme`` made a registration, from its include
+    path; looked up when the action runs, once every plugin is known."""
+    plugins = registry.get(PLUGINS_KEY)
+    if plugins is None:
+        return None
+    by_spec = plugins.by_include_spec()
+    for spec in reversed(includepath):
+        if spec in by_spec:
+            return by_spec[spec].name
+    return None
+
+
+def add_podium_nav(config: Configurator, name: str, title: str, route_name: str | None = None,
+                   url: str | None = None, weight: int = 100) -> None:
+    """Add a navigation entry (see the module documentation).
+
+    ``weight`` orders entries (lower first; plugins' front pages are 0, in
+    plugin order); equal weights keep plugin order, then registration order."""
+    if (route_name is None) == (url is None):
+        raise ConfigurationError("add_podium_nav needs either route_name or url")
+    registry, includepath = config.registry, config.includepath
+    intr = config.introspectable(NAV_CATEGORY, name, title, "navigation entry")
+    intr.update(name=name, title=title, route_name=route_name, url=url, weight=weight)
+
+    def register() -> None:
+        plugin = intr["plugin"] = _plugin_of(registry, includepath)
+        entries: list[NavDeclaration] = registry.setdefault(_NAV_KEY, [])
+        entries.append(NavDeclaration(name, title, route_name, url, int(weight), plugin,
+                                      len(entries)))
+
+    if route_name:
+        intr.relate("routes", route_name)
+    config.action(("podium nav", name), register, introspectables=(intr,))
+
+
+def add_page_asset(config: Configurator, asset: str, routes: str | list[str] | None = None,
+                   kind: str | None = None, name: str | None = None,
+                   attributes: dict[str, str] | None = None) -> None:
+    """Add a stylesheet or a script to pages (see the module documentation).
+
+    ``asset`` is an asset spec inside a static view (``pkg:static/x.css``,
+    linked with a fingerprinted URL) or a URL.  ``kind`` is ``css`` or
+    ``js`` (default: from the extension).  Scripts get ``defer``.  One
+    asset is registered once: a second registration conflicts."""
+    kind = kind or asset.rsplit(".", 1)[-1].lower()
+    if kind not in KINDS:
+        raise ConfigurationError(f"add_page_asset({asset!r}): kind must be one of {KINDS}, "
+                                 "or the file must end with .css or .js")
+    if ":" not in asset and "://" not in asset and not asset.startswith("/"):
+        raise ConfigurationError(f"add_page_asset({asset!r}): give an asset spec "
+                                 "(package:static/file.css) or a URL")
+    attrs = dict(attributes or {})
+    if kind == "js":
+        attrs.setdefault("defer", "")
+    registry, includepath, name = config.registry, config.includepath, name or asset
+    intr = config.introspectable(ASSET_CATEGORY, name, asset, "page asset")
+    intr.update(asset=asset, kind=kind)
+
+    def register() -> None:
+        plugin = _plugin_of(registry, includepath)
+        if routes is None:
+            patterns: tuple[str, ...] = (f"{plugin}.*",) if plugin else ("*",)
+        else:
+            patterns = (routes,) if isinstance(routes, str) else tuple(routes)
+        intr.update(routes=patterns, plugin=plugin)
+        page_asset = PageAsset(name, kind, asset, patterns, plugin, tuple(sorted(attrs.items())))
+        registry.setdefault(_ASSETS_KEY, _PageAssets()).assets.append(page_asset)
+
+    config.action(("podium page asset", name), register, introspectables=(intr,))
+
+
+def _nav_declarations(registry: Registry) -> list[NavDeclaration]:
+    declared = list(registry.get(_NAV_KEY, ()))
+    automatic = [NavDeclaration(p.name, p.title, None, None, 0, p.name, -1, front_of=p)
+                 for p in plugin_set(registry).enabled]
+    order = {p.name: n for n, p in enumerate(plugin_set(registry).enabled)}
+    return automatic + sorted(declared, key=lambda d: (d.weight, order.get(d.plugin or "", 1 << 30),
+                                                       d.sequence))
 
 
 def navigation(request: Request) -> list[NavEntry]:
-    return [
-        NavEntry(p.name, p.title, p.front_url(request))
-        for p in plugin_set(request.registry).enabled
-    ]
+    """The navigation entries for this request; the one whose URL is the
+    longest prefix of the current URL is marked ``current``."""
+    declarations = _nav_declarations(request.registry)
+    hrefs = [d.href(request) for d in declarations]
+    here = request.path_url
+    best = max((h for h in hrefs if here == h or ((h.endswith("/") and here.startswith(h))
+                and h.rstrip("/") != request.application_url.rstrip("/"))),
+               key=len, default=None)
+    return [NavEntry(d.name, d.title, h, h == best) for d, h in zip(declarations, hrefs,
+                                                                     strict=True)]
+
+
+def page_assets(request: Request, kind: str) -> tuple[PageAsset, ...]:
+    """The assets of ``kind`` (``css`` or ``js``) for the current page."""
+    assets: _PageAssets | None = request.registry.get(_ASSETS_KEY)
+    if assets is None:
+        return ()
+    route = getattr(request, "matched_route", None)
+    return assets.for_route(route.name if route is not None else None, kind)
+
+
+def _render_attributes(asset: PageAsset) -> Any:
+    from markupsafe import Markup, escape
+
+    return Markup("".join(f" {escape(k)}" if v == "" else f' {escape(k)}="{escape(v)}"'
+                          for k, v in asset.attributes))
 
 
 def includeme(config: Configurator) -> None:
+    config.add_directive("add_podium_nav", add_podium_nav)
+    config.add_directive("add_page_asset", add_page_asset)
     config.add_static_view("static", "podium:static", cache_max_age=3600)
 
     def add_globals() -> None:
         env = config.get_jinja2_environment()
         env.globals["podium_navigation"] = navigation
+        env.globals["podium_page_assets"] = page_assets
+        env.globals["podium_asset_attributes"] = _render_attributes
         env.globals["podium_layout"] = LAYOUT
 
     # After pyramid_jinja2 has built the environment, before any request.

@@ -3,14 +3,20 @@
 Pages to write, list, edit and delete short notes, and the same through a
 JSON API under ``<prefix>/api/notes``.  Everything is registered relative to
 the prefix the platform mounts the plugin under (``/notes`` by default).
+
+The entry point (``notes = podium_notes:plugin``) names the :data:`plugin`
+declaration below: metadata, settings (:mod:`podium_notes.settings`) and
+the ``podium notes ...`` commands (:mod:`podium_notes.cli`).
 """
 
 from pyramid.config import Configurator
 
-title = "Notes"
-description = "Write, list, edit and delete short notes, in pages and through a JSON API."
-front_page = "notes.list"
-migrations = "podium_notes:migrations/versions"
+from podium.api import Plugin
+
+from .settings import SETTINGS, limits_from
+
+#: Where the views find the typed settings: a :class:`podium_notes.settings.Limits`.
+LIMITS_KEY = "notes.limits"
 
 #: An id in a URL is digits only: anything else does not match a route (404).
 _ID = r"{id:\d+}"
@@ -18,6 +24,8 @@ _ID = r"{id:\d+}"
 
 def includeme(config: Configurator) -> None:
     """Routes, static files and views of the plugin."""
+    # Each setting was typed and checked by Podium; this checks them together.
+    config.registry[LIMITS_KEY] = limits_from(config.get_settings())
     config.add_route("notes.list", "/")
     config.add_route("notes.new", "/new")
     config.add_route("notes.view", f"/{_ID}")
@@ -31,3 +39,15 @@ def includeme(config: Configurator) -> None:
         config.add_route("notes.root", "", inherit_slash=True)
     config.add_static_view("static", "podium_notes:static", cache_max_age=3600)
     config.scan(".views")
+
+
+plugin = Plugin(
+    includeme=includeme,
+    title="Notes",
+    description="Write, list, edit and delete short notes, in pages and through a JSON API.",
+    front_page="notes.list",
+    migrations="podium_notes:migrations/versions",
+    settings=SETTINGS,
+    # A dotted name: click and the command code are imported only by `podium`.
+    commands="podium_notes.cli:notes",
+)

@@ -13,6 +13,7 @@ backend.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import unicodedata
@@ -29,6 +30,8 @@ READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "url")
 #: A note is short; this bounds what one request can make us store.
 BODY_MAX_LENGTH = 100_000
 
+#: The defaults of the settings ``notes.page_size`` and ``notes.max_per_page``
+#: (see :mod:`podium_notes.settings`), which the views pass in.
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 
@@ -152,9 +155,12 @@ def _whole_number(value: str) -> int | None:
 
 
 def parse_page_request(
-    params: Mapping[str, str], *, default_per_page: int = DEFAULT_PER_PAGE
+    params: Mapping[str, str],
+    *,
+    default_per_page: int = DEFAULT_PER_PAGE,
+    max_per_page: int = MAX_PER_PAGE,
 ) -> PageRequest:
-    """Read ``page`` and ``per_page`` from query parameters.
+    """Read ``page`` and ``per_page`` (1 to ``max_per_page``) from query parameters.
 
     Refused rather than clamped when out of range: a client asking for 500
     items and silently getting 100 would believe it has them all.
@@ -170,10 +176,76 @@ def parse_page_request(
             page = number
     if "per_page" in params:
         number = _whole_number(params["per_page"])
-        if number is None or not 1 <= number <= MAX_PER_PAGE:
-            errors["per_page"] = f"Must be a whole number from 1 to {MAX_PER_PAGE}."
+        if number is None or not 1 <= number <= max_per_page:
+            errors["per_page"] = f"Must be a whole number from 1 to {max_per_page}."
         else:
             per_page = number
     if errors:
         raise ValidationError(errors, "Invalid pagination parameters.")
     return PageRequest(page, per_page)
+
+
+# -- importing notes from a file (podium notes import) ----------------------------------
+
+#: The fields an imported note may carry: what a client sets, plus the
+#: timestamps of notes written elsewhere (``podium notes export`` writes them).
+IMPORT_FIELDS = ("title", "body", "created_at", "updated_at")
+TIMESTAMP_FIELDS = ("created_at", "updated_at")
+
+
+def clean_timestamp(value: object) -> datetime.datetime:
+    """An ISO 8601 date and time *with* its offset, as an aware UTC datetime.
+
+    A time without an offset is refused, as the model refuses naive datetimes:
+    guessing its zone would shift the note by some hours without a word."""
+    if not isinstance(value, str):
+        raise FieldError("Must be a string.")
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise FieldError(
+            "Must be an ISO 8601 date and time with its offset, like 2024-05-01T09:30:00+00:00."
+        )
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise FieldError("Out of the range of dates a note can have.") from None
+
+
+def validate_imported_note(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The cleaned values of one imported note, or ``ValidationError`` listing
+    every problem.
+
+    The title and body follow exactly the rules of the form and the API
+    (:func:`validate_note`); ``created_at`` and ``updated_at`` are optional
+    (a note without them is dated at the import), and ``updated_at`` only
+    comes with a ``created_at`` it does not precede.  Any other field is an
+    error: a misspelt column must not drop data silently.
+    """
+    errors: dict[str, str] = {}
+    try:
+        cleaned: dict[str, Any] = validate_note(
+            {k: v for k, v in data.items() if k not in TIMESTAMP_FIELDS}
+        )
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        cleaned = {}
+    for name in errors:
+        if name not in IMPORT_FIELDS and name not in READ_ONLY_FIELDS:
+            errors[name] = "Unknown field: a note has " + ", ".join(IMPORT_FIELDS) + "."
+    for name in TIMESTAMP_FIELDS:
+        if name in data:
+            try:
+                cleaned[name] = clean_timestamp(data[name])
+            except FieldError as exc:
+                errors[name] = str(exc)
+    if "updated_at" in cleaned:
+        if "created_at" not in data:
+            errors["updated_at"] = "Only with a created_at."
+        elif "created_at" in cleaned and cleaned["updated_at"] < cleaned["created_at"]:
+            errors["updated_at"] = "Must not be before created_at."
+    if errors:
+        raise ValidationError(errors, "The note was not imported.")
+    return cleaned

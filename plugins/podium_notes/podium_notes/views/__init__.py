@@ -10,8 +10,10 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPMethodNotAllowed, HTTPNotFound
 from pyramid.request import Request
 
+from .. import LIMITS_KEY
 from ..models import Note
 from ..queries import get_note
+from ..settings import Limits
 
 
 def note_or_404(request: Request) -> Note:
@@ -29,3 +31,8 @@ def method_not_allowed(request: Request, allowed: tuple[str, ...]) -> HTTPMethod
         f"{request.method} is not allowed here; use {', '.join(allowed)}.",
         headers={"Allow": ", ".join(allowed)},
     )
+
+
+def limits(request: Request) -> Limits:
+    """The settings ``notes.page_size`` and ``notes.max_per_page``, typed."""
+    return request.registry[LIMITS_KEY]

@@ -18,7 +18,7 @@ from pyramid.view import exception_view_config, view_config
 from ..models import Note
 from ..queries import list_notes
 from ..schemas import ValidationError, load_json_object, parse_page_request, validate_note
-from . import method_not_allowed, note_or_404
+from . import limits, method_not_allowed, note_or_404
 
 _ROUTE_METHODS = {
     "notes.api.notes": ("GET", "HEAD", "POST"),
@@ -65,8 +65,15 @@ def invalid_input(exc: ValidationError, request: Request) -> dict[str, Any]:
 
 @view_config(route_name="notes.api.notes", request_method="GET", renderer="json")
 def list_api(request: Request) -> dict[str, Any]:
-    """``?page=1&per_page=20``; a page past the end has no items."""
-    page = list_notes(request.dbsession, parse_page_request(request.GET))
+    """``?page=1&per_page=20``; a page past the end has no items.
+
+    ``per_page`` defaults to ``notes.page_size`` and may not exceed
+    ``notes.max_per_page``."""
+    settings = limits(request)
+    page_request = parse_page_request(
+        request.GET, default_per_page=settings.page_size, max_per_page=settings.max_per_page
+    )
+    page = list_notes(request.dbsession, page_request)
     return {
         "items": [note_json(request, note) for note in page.items],
         "page": page.page,

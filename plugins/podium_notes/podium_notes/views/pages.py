@@ -19,15 +19,12 @@ from pyramid.view import view_config
 from ..models import Note
 from ..queries import list_notes
 from ..schemas import ValidationError, parse_page_request, validate_note
-from . import method_not_allowed, note_or_404
+from . import limits, method_not_allowed, note_or_404
 
 LIST_TEMPLATE = "podium_notes:templates/list.jinja2"
 VIEW_TEMPLATE = "podium_notes:templates/view.jinja2"
 FORM_TEMPLATE = "podium_notes:templates/form.jinja2"
 DELETE_TEMPLATE = "podium_notes:templates/delete.jinja2"
-
-#: Notes per page of the list.
-PAGE_SIZE = 20
 
 _ROUTE_METHODS = {
     "notes.list": ("GET", "HEAD"),
@@ -46,10 +43,13 @@ def to_list(request: Request) -> HTTPFound:
 
 @view_config(route_name="notes.list", request_method="GET", renderer=LIST_TEMPLATE)
 def list_page(request: Request) -> dict[str, Any]:
-    """Newest notes first, ``PAGE_SIZE`` at a time (``?page=``)."""
+    """Newest notes first, ``notes.page_size`` at a time (``?page=``)."""
     params = {"page": request.GET["page"]} if "page" in request.GET else {}
+    page_size = limits(request).page_size
     try:
-        page_request = parse_page_request(params, default_per_page=PAGE_SIZE)
+        page_request = parse_page_request(
+            params, default_per_page=page_size, max_per_page=page_size
+        )
     except ValidationError as exc:
         raise HTTPBadRequest(f"page: {exc.fields['page']}") from exc
     page = list_notes(request.dbsession, page_request)

@@ -8,6 +8,7 @@ rolled back when it raises, so a command that fails half-way writes nothing.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +18,8 @@ from pyramid.registry import Registry
 from pyramid.request import Request
 from sqlalchemy.orm import Session
 
-from ..plugins.errors import PluginError
-from ..plugins.registry import plugin_set
+from .plugins.errors import PluginError
+from .plugins.registry import plugin_set
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class AppEnv:
 
 @contextlib.contextmanager
 def app_env(config_uri: str, *, logging: bool = True) -> Iterator[AppEnv]:
+    path = config_uri.split("#", 1)[0]
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"configuration file {path} does not exist")
     if logging:
         setup_logging(config_uri)
     env = bootstrap(config_uri)

@@ -1,0 +1,49 @@
+"""Retrying requests that met a concurrent transaction (pyramid_retry).
+
+pyramid_retry runs a request again when its error is marked retryable;
+``retry.attempts`` (3 by default) bounds how often.  zope.sqlalchemy marks
+PostgreSQL's serialization failures and deadlocks, but only when pyramid_tm
+gets to ask it, which it does not when an exception view has already turned
+the error into a 5xx response (Podium's always does); and nobody marks
+SQLite's "database is locked".  So the error is marked where it is turned
+into a response: :func:`podium.web.unavailable.database_error` calls
+:func:`mark_if_retryable` for every database error, raised by a view or by
+the commit.  Each retry is logged here; the last attempt's error becomes a
+503 with ``Retry-After`` instead of a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.config import Configurator
+from pyramid_retry import IBeforeRetry, IRetryableError, mark_error_retryable
+
+from .errors import is_conflict
+
+log = logging.getLogger(__name__)
+
+
+def mark_if_retryable(exc: BaseException) -> bool:
+    """Mark a conflict retryable (for pyramid_retry); say whether it is one."""
+    if IRetryableError.providedBy(exc):
+        return True
+    if isinstance(exc, Exception) and is_conflict(exc):
+        mark_error_retryable(exc)
+        return True
+    return False
+
+
+def log_retry(event: IBeforeRetry) -> None:
+    request = event.request
+    attempt = request.environ.get("retry.attempt", 0) + 1
+    attempts = request.environ.get("retry.attempts", "?")
+    exc = event.exception
+    cause = getattr(exc, "orig", None) or exc
+    log.warning("retrying %s %s after attempt %s of %s failed: %s: %s",
+                request.method, request.path_qs, attempt, attempts,
+                type(cause).__name__, str(cause).strip().splitlines()[0] if str(cause) else "")
+
+
+def includeme(config: Configurator) -> None:
+    config.add_subscriber(log_retry, IBeforeRetry)

@@ -1,0 +1,136 @@
+"""examples/acme_site: a downstream site that restyles Podium and the notes
+plugin from its own package, checked through its own ini file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import webtest
+from pyramid.paster import get_appsettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "examples" / "acme_site"
+INI = SITE / "development.ini"
+BIN = Path(sys.executable).parent
+STATIC = SITE / "acme_site" / "static" / "podium"
+CORE_STATIC = ROOT / "platform" / "podium" / "static"
+
+acme_site = pytest.importorskip("acme_site", reason="pip install -e examples/acme_site")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@pytest.fixture
+def app(podium_database_url):
+    settings = dict(get_appsettings(str(INI)))
+    settings["sqlalchemy.url"] = podium_database_url
+    router = acme_site.main({}, **settings)
+    try:
+        yield webtest.TestApp(router, extra_environ={"HTTP_HOST": "localhost"})
+    finally:
+        router.registry["podium.engine"].dispose()
+
+
+def test_the_layout_carries_acme_brand_logo_and_colours(app):
+    res = app.get("/")
+    assert res.html.select_one(".podium-site-name").text == "Acme"
+    assert "Acme Corporation" in res.html.select_one(".podium-footer").text
+    logo = res.html.select_one("img.podium-logo")["src"]
+    assert logo == f"http://localhost/static/logo.svg?v={digest(STATIC / 'logo.svg')}"
+    assert app.get(logo).body == (STATIC / "logo.svg").read_bytes()
+    theme = res.html.select_one('link[href*="theme.css"]')["href"]
+    assert theme.endswith(f"?v={digest(STATIC / 'theme.css')}")
+    served = app.get(theme)
+    assert "#c2410c" in served.text and served.content_type == "text/css"
+    assert "immutable" in served.headers["Cache-Control"]
+    # The directory override falls back: Acme has no podium.css, the core's is served.
+    core = res.html.select_one('link[href*="podium.css"]')["href"]
+    assert core.endswith(f"?v={digest(CORE_STATIC / 'podium.css')}")
+    assert app.get(core).body == (CORE_STATIC / "podium.css").read_bytes()
+    assert ("acme.handbook", "Handbook") in [(a["data-plugin"], a.text)
+                                             for a in res.html.select("nav a")]
+
+
+def test_the_notes_list_is_reworded_and_otherwise_the_plugins(app):
+    res = app.get("/notes/")
+    assert res.html.title.text == "Memos · Acme"
+    assert res.html.select_one(".podium-site-name").text == "Acme"  # in the Acme layout
+    assert res.html.select_one("h1").text == "Notes"  # the rest is the plugin's page
+    assert res.html.select_one("a.button")["href"] == "http://localhost/notes/new"
+    other = app.get("/notes/new")  # pages Acme did not override keep their words
+    assert "Acme" not in other.html.title.text
+    assert other.html.select_one(".podium-site-name").text == "Acme"
+
+
+def test_podium_assets_shows_the_code_override_first(app, capsys, monkeypatch):
+    from podium.cli import main
+
+    monkeypatch.setenv("PODIUM_DATABASE_URL", app.app.registry.settings["sqlalchemy.url"])
+    main(["assets", str(INI)])
+    out = capsys.readouterr().out.splitlines()
+    ranked = [line for line in out if line.strip()[:1].isdigit()]
+    assert "[application] podium_notes:templates/list.jinja2" in ranked[0]
+    assert "[setting]" in ranked[1] and "[setting]" in ranked[2]
+    main(["assets", str(INI), "podium_notes:templates/list.jinja2"])
+    out = capsys.readouterr().out
+    assert "notes_list.jinja2" in out.split("served: ")[1].splitlines()[0]
+    assert "podium_notes/templates/list.jinja2" in out  # the original, next in the chain
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_pserve_serves_the_acme_site(tmp_path):
+    import socket
+
+    environ = {**os.environ, "PODIUM_DATABASE_URL": f"sqlite:///{tmp_path / 'acme.sqlite'}"}
+    subprocess.run([str(BIN / "podium"), "db", "upgrade", str(INI)], env=environ, check=True,
+                   capture_output=True, timeout=120)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ini = tmp_path / "development.ini"  # the shipped file, on a free port
+    ini.write_text(INI.read_text().replace("listen = 127.0.0.1:6544",
+                                           f"listen = 127.0.0.1:{port}"))
+    log = open(tmp_path / "pserve.log", "w+")
+    process = subprocess.Popen([str(BIN / "pserve"), str(ini)], env=environ, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, body = fetch(base + "/notes/")
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail("pserve did not start:\n" + log.read())
+                time.sleep(0.2)
+        assert status == 200 and "<title>Memos · Acme</title>" in body
+        status, css = fetch(base + "/static/theme.css")
+        assert status == 200 and "#c2410c" in css
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
