@@ -3,6 +3,7 @@ plugin from its own package, checked through its own ini file."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import signal
@@ -16,6 +17,10 @@ from pathlib import Path
 import pytest
 import webtest
 from pyramid.paster import get_appsettings
+from sqlalchemy import insert
+
+from podium.testing.apps import base_settings, build_app, delete_all_rows
+from podium_notes.models import Note
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "examples" / "acme_site"
@@ -39,7 +44,31 @@ def app(podium_database_url):
     try:
         yield webtest.TestApp(router, extra_environ={"HTTP_HOST": "localhost"})
     finally:
+        # The database is the session's: leave it empty for the tests that follow.
+        delete_all_rows(router.registry["podium.engine"])
         router.registry["podium.engine"].dispose()
+
+
+@pytest.fixture
+def plain(podium_database_url):
+    """The platform with the notes plugin and no Acme at all, on the same database:
+    what the plugin's own template renders."""
+    router = build_app(base_settings(podium_database_url, "notes"))
+    try:
+        yield webtest.TestApp(router, extra_environ={"HTTP_HOST": "localhost"})
+    finally:
+        router.registry["podium.engine"].dispose()
+
+
+def add_notes(app, how_many: int) -> None:
+    """Notes written one minute apart, ``Note 0`` the oldest."""
+    start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    table = Note.__table__
+    values = [{"title": f"Note {i}", "body": f"Body {i}",
+               "created_at": start + datetime.timedelta(minutes=i),
+               "updated_at": start + datetime.timedelta(minutes=i)} for i in range(how_many)]
+    with app.app.registry["podium.engine"].begin() as conn:
+        conn.execute(insert(table), values)
 
 
 def test_the_layout_carries_acme_brand_logo_and_colours(app):
@@ -62,15 +91,42 @@ def test_the_layout_carries_acme_brand_logo_and_colours(app):
                                              for a in res.html.select("nav a")]
 
 
-def test_the_notes_list_is_reworded_and_otherwise_the_plugins(app):
+def test_the_notes_list_is_reworded_and_otherwise_the_plugins(app, plain):
+    add_notes(app, 21)  # one more than a page: the pager shows
     res = app.get("/notes/")
-    assert res.html.title.text == "Memos · Acme"
+    # Acme's heading block...
+    heading = res.html.select_one(".notes-heading")
+    assert [h1.text for h1 in res.html.select("h1")] == ["Memos"]
+    assert "Short notes for everyone at Acme" in heading.select_one(".acme-memos-intro").text
     assert res.html.select_one(".podium-site-name").text == "Acme"  # in the Acme layout
-    assert res.html.select_one("h1").text == "Notes"  # the rest is the plugin's page
-    assert res.html.select_one("a.button")["href"] == "http://localhost/notes/new"
+    # ...and nothing else: every other block is the plugin's template's.
+    assert res.html.title.text == "Notes · Podium"
+    original = plain.get("/notes/")
+    assert original.html.select_one("h1").text == "Notes"
+    for part in (".notes-list", ".notes-pager"):
+        assert str(res.html.select_one(part)) == str(original.html.select_one(part)), part
+    actions = [(a.text, a["href"]) for a in heading.select("a")]
+    assert actions == [(a.text, a["href"]) for a in original.html.select(".notes-heading a")]
+    assert actions == [("New note", "http://localhost/notes/new"),
+                       ("Export CSV", "http://localhost/notes/export.csv")]
+    titles = [a.text for a in res.html.select(".notes-item-title")]
+    assert titles == [f"Note {i}" for i in range(20, 0, -1)]
+    assert "Page 1 of 2" in res.html.select_one(".notes-pager").text
+    # The links work through Acme's page: the pager keeps Acme's heading.
+    older = res.click("Older")
+    assert older.html.select_one("h1").text == "Memos"
+    assert [a.text for a in older.html.select(".notes-item-title")] == ["Note 0"]
+    assert res.click("New note").forms["note-form"]
     other = app.get("/notes/new")  # pages Acme did not override keep their words
     assert "Acme" not in other.html.title.text
     assert other.html.select_one(".podium-site-name").text == "Acme"
+
+
+def test_the_reworded_empty_list_keeps_the_plugins_empty_state(app):
+    res = app.get("/notes/")
+    assert res.html.select_one("h1").text == "Memos"
+    assert "No notes yet" in res.html.select_one(".notes-empty").text
+    assert res.html.select_one("a.button")["href"] == "http://localhost/notes/new"
 
 
 def test_podium_assets_shows_the_code_override_first(app, capsys, monkeypatch):
@@ -123,7 +179,7 @@ def test_pserve_serves_the_acme_site(tmp_path):
                     log.seek(0)
                     pytest.fail("pserve did not start:\n" + log.read())
                 time.sleep(0.2)
-        assert status == 200 and "<title>Memos · Acme</title>" in body
+        assert status == 200 and "<h1>Memos</h1>" in body
         status, css = fetch(base + "/static/theme.css")
         assert status == 200 and "#c2410c" in css
     finally:

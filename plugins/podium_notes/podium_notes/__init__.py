@@ -1,7 +1,8 @@
 """The notes plugin: Podium's first bundled plugin.
 
 Pages to write, list, edit and delete short notes, and the same through a
-JSON API under ``<prefix>/api/notes``.  Everything is registered relative to
+JSON API under ``<prefix>/api/notes``; every note as a CSV download at
+``<prefix>/export.csv``.  Everything is registered relative to
 the prefix the platform mounts the plugin under (``/notes`` by default).
 
 The entry point (``notes = podium_notes:plugin``) names the :data:`plugin`
@@ -31,6 +32,7 @@ def includeme(config: Configurator) -> None:
     config.add_route("notes.view", f"/{_ID}")
     config.add_route("notes.edit", f"/{_ID}/edit")
     config.add_route("notes.delete", f"/{_ID}/delete")
+    config.add_route("notes.export", "/export.csv")
     config.add_route("notes.api.notes", "/api/notes")
     config.add_route("notes.api.note", f"/api/notes/{_ID}")
     if config.route_prefix:

@@ -1,8 +1,9 @@
-"""The plugin's views: ``pages`` for browsers, ``api`` for programs.
+"""The plugin's views: ``pages`` for browsers, ``api`` for programs,
+``export`` for the CSV download.
 
-Both find a note the same way: a missing note is an ``HTTPNotFound`` with a
-message, which the core renders as an HTML page or as JSON depending on the
-client and the URL.
+``pages`` and ``api`` find a note the same way: a missing note is an
+``HTTPNotFound`` with a message, which the core renders as an HTML page or
+as JSON depending on the client and the URL.
 """
 
 from __future__ import annotations

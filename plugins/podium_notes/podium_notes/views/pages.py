@@ -32,6 +32,7 @@ _ROUTE_METHODS = {
     "notes.new": ("GET", "HEAD", "POST"),
     "notes.edit": ("GET", "HEAD", "POST"),
     "notes.delete": ("GET", "HEAD", "POST"),
+    "notes.export": ("GET", "HEAD"),  # the view is in views/export.py
 }
 
 
@@ -151,6 +152,7 @@ def delete(request: Request) -> HTTPFound:
 @view_config(route_name="notes.new", require_csrf=False)
 @view_config(route_name="notes.edit", require_csrf=False)
 @view_config(route_name="notes.delete", require_csrf=False)
+@view_config(route_name="notes.export", require_csrf=False)
 def wrong_method(request: Request) -> None:
     """Any other method on a page's URL: 405 with ``Allow``, not a bare 404.
 
