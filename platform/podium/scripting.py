@@ -17,6 +17,7 @@ from pyramid.paster import bootstrap, setup_logging
 from pyramid.registry import Registry
 from pyramid.request import Request
 from sqlalchemy.orm import Session
+from transaction.interfaces import NoTransaction
 
 from .plugins.errors import PluginError
 from .plugins.registry import plugin_set
@@ -54,8 +55,17 @@ def app_env(config_uri: str, *, logging: bool = True) -> Iterator[AppEnv]:
         setup_logging(config_uri)
     env = bootstrap(config_uri)
     request = env["request"]
+    manager = request.tm
     try:
-        with request.tm:
+        manager.get()  # Podium's manager is begun already, as in a request
+    except NoTransaction:  # a manager_hook of the app's own
+        manager.begin()
+    try:
+        try:
             yield AppEnv(env["registry"], request)
+        except BaseException:
+            manager.abort()
+            raise
+        manager.commit()
     finally:
         env["closer"]()

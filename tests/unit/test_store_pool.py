@@ -24,9 +24,18 @@ def test_pool_settings_are_read_as_numbers_and_booleans(tmp_path):
     engine.dispose()
 
 
-def test_pre_ping_is_on_unless_switched_off(tmp_path):
+def test_pre_ping_is_off_for_sqlite_files_unless_asked_for(tmp_path):
     engine = engine_with(tmp_path)
+    assert engine.pool._pre_ping is False  # a file cannot drop the connection
+    engine.dispose()
+    engine = engine_with(tmp_path, pool_pre_ping="true")
     assert engine.pool._pre_ping is True
+    engine.dispose()
+
+
+def test_pre_ping_is_on_for_database_servers():
+    engine = make_engine({"sqlalchemy.url": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    assert engine.pool._pre_ping is True  # created without connecting
     engine.dispose()
 
 

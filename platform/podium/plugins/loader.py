@@ -67,8 +67,10 @@ class LoadedPlugin:
 
     def front_url(self, request: Any) -> str:
         if self.front_page:
+            from ..web.urls import route_url
+
             try:
-                return request.route_url(self.front_page)
+                return route_url(request, self.front_page)
             except KeyError:  # reported at start-up; skip mode links to the prefix
                 pass
         return request.application_url + self.route_prefix + "/"

@@ -24,7 +24,11 @@ def make_engine(settings: dict[str, Any]) -> Engine:
                 "e.g. sqlite:///%(here)s/var/podium.sqlite",
             )
     options = {k: v for k, v in settings.items() if k.startswith("sqlalchemy.")}
-    options.setdefault("sqlalchemy.pool_pre_ping", True)
+    if url.get_backend_name() != "sqlite":
+        # A server can drop connections (restart, failover, idle timeout); a
+        # pre-ping finds out before a request does.  A SQLite file cannot, so
+        # there it would be one wasted statement per request.
+        options.setdefault("sqlalchemy.pool_pre_ping", True)
     engine = engine_from_config(pool_options(options), prefix="sqlalchemy.", future=True)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine, int(settings.get("podium.sqlite_busy_timeout", 5000)))

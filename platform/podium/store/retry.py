@@ -8,16 +8,17 @@ the error into a 5xx response (Podium's always does); and nobody marks
 SQLite's "database is locked".  So the error is marked where it is turned
 into a response: :func:`podium.web.unavailable.database_error` calls
 :func:`mark_if_retryable` for every database error, raised by a view or by
-the commit.  Each retry is logged here; the last attempt's error becomes a
+the commit.  Each retry is logged (:func:`log_retry`); the last attempt's error becomes a
 503 with ``Retry-After`` instead of a 500.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 
-from pyramid.config import Configurator
-from pyramid_retry import IBeforeRetry, IRetryableError, mark_error_retryable
+from pyramid.request import Request
+from pyramid_retry import IRetryableError, mark_error_retryable
 
 from .errors import is_conflict
 
@@ -34,16 +35,27 @@ def mark_if_retryable(exc: BaseException) -> bool:
     return False
 
 
-def log_retry(event: IBeforeRetry) -> None:
-    request = event.request
+def log_retry(request: Request, exc: BaseException) -> None:
+    """Called where the conflict is turned into a response, not from an
+    ``IBeforeRetry`` subscriber: a single subscriber makes Pyramid notify
+    every event of every request (NewRequest, ContextFound, BeforeRender,
+    NewResponse), about 20 us per request for nothing (bench: JSON)."""
     attempt = request.environ.get("retry.attempt", 0) + 1
     attempts = request.environ.get("retry.attempts", "?")
-    exc = event.exception
     cause = getattr(exc, "orig", None) or exc
     log.warning("retrying %s %s after attempt %s of %s failed: %s: %s",
                 request.method, request.path_qs, attempt, attempts,
                 type(cause).__name__, str(cause).strip().splitlines()[0] if str(cause) else "")
 
 
-def includeme(config: Configurator) -> None:
-    config.add_subscriber(log_retry, IBeforeRetry)
+def seek_instead_of_copying(request: Request) -> None:
+    """``retry.activate_hook``: before each request, pyramid_retry copies the
+    body so that a retry can read it again.  A request with neither
+    Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3): hand it
+    an empty, seekable one instead of copying nothing (bench: json, ~8 us).
+    Returns None: the number of attempts stays ``retry.attempts``."""
+    environ = request.environ
+    if not environ.get("CONTENT_LENGTH") and "HTTP_TRANSFER_ENCODING" not in environ:
+        environ["wsgi.input"] = io.BytesIO()
+        environ["CONTENT_LENGTH"] = "0"
+        environ["webob.is_body_seekable"] = True

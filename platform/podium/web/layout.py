@@ -45,6 +45,7 @@ from pyramid_jinja2 import ENV_CONFIG_PHASE
 
 from ..plugins.registry import REGISTRY_KEY as PLUGINS_KEY
 from ..plugins.registry import plugin_set
+from .urls import route_url, static_url
 
 LAYOUT = "podium:templates/layout.jinja2"
 NAV_CATEGORY = "podium navigation"
@@ -80,7 +81,7 @@ class NavDeclaration:
         if self.front_of is not None:
             return self.front_of.front_url(request)
         if self.route_name:
-            return request.route_url(self.route_name)
+            return route_url(request, self.route_name)
         assert self.url is not None
         return self.url if "://" in self.url or self.url.startswith("/") else (
             request.application_url + "/" + self.url)
@@ -100,7 +101,7 @@ class PageAsset:
     def url(self, request: Request) -> str:
         if "://" in self.asset or self.asset.startswith("/"):
             return self.asset
-        return request.static_url(self.asset)
+        return static_url(request, self.asset)
 
     def applies_to(self, route_name: str | None) -> bool:
         if not self.routes or "*" in self.routes:
@@ -246,6 +247,8 @@ def includeme(config: Configurator) -> None:
         env.globals["podium_page_assets"] = page_assets
         env.globals["podium_asset_attributes"] = _render_attributes
         env.globals["podium_layout"] = LAYOUT
+        env.globals["podium_static_url"] = static_url
+        env.globals["podium_route_url"] = route_url
 
     # After pyramid_jinja2 has built the environment, before any request.
     config.action(None, add_globals, order=ENV_CONFIG_PHASE + 1)

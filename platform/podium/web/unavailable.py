@@ -26,7 +26,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from transaction.interfaces import TransientError
 
 from ..store.errors import is_unavailable
-from ..store.retry import mark_if_retryable
+from ..store.retry import log_retry, mark_if_retryable
 from .errors import error_response, server_error
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ def database_error(exc: Exception, request: Request) -> Response:
             attempts = request.environ.get("retry.attempts", 1)
             log.error("%s %s failed %s time(s) on a database conflict, answering 503: %s: %s",
                       request.method, request.path_qs, attempts, type(cause).__name__, cause)
-        # Not the last attempt: pyramid_retry discards this and runs the request again.
+        else:
+            # pyramid_retry discards this response and runs the request again.
+            log_retry(request, exc)
         return unavailable(request, BUSY)
     if is_unavailable(exc):
         log.error("database unavailable for %s %s: %s: %s", request.method, request.path_qs,
