@@ -45,7 +45,7 @@ from pyramid_jinja2 import ENV_CONFIG_PHASE
 
 from ..plugins.registry import REGISTRY_KEY as PLUGINS_KEY
 from ..plugins.registry import plugin_set
-from .urls import route_url, static_url
+from .urls import route_url, static_url, url_cache
 
 LAYOUT = "podium:templates/layout.jinja2"
 NAV_CATEGORY = "podium navigation"
@@ -209,15 +209,25 @@ def _nav_declarations(registry: Registry) -> list[NavDeclaration]:
 
 def navigation(request: Request) -> list[NavEntry]:
     """The navigation entries for this request; the one whose URL is the
-    longest prefix of the current URL is marked ``current``."""
-    declarations = _nav_declarations(request.registry)
-    hrefs = [d.href(request) for d in declarations]
+    longest prefix of the current URL is marked ``current``.
+
+    The entries and their hrefs are the same for every request to one host
+    and SCRIPT_NAME, so in production they are worked out once (see
+    :mod:`podium.web.urls`); only ``current`` is decided per request."""
+    cache = url_cache(request)
+    key = ("navigation", request.host_url, request.script_name)
+    fixed = cache.get(key) if cache is not None else None
+    if fixed is None:
+        declarations = _nav_declarations(request.registry)
+        fixed = [(d.name, d.title, d.href(request)) for d in declarations]
+        if cache is not None:
+            cache[key] = fixed
     here = request.path_url
-    best = max((h for h in hrefs if here == h or ((h.endswith("/") and here.startswith(h))
-                and h.rstrip("/") != request.application_url.rstrip("/"))),
-               key=len, default=None)
-    return [NavEntry(d.name, d.title, h, h == best) for d, h in zip(declarations, hrefs,
-                                                                     strict=True)]
+    root = request.application_url.rstrip("/")
+    best = max((h for _, _, h in fixed if here == h or (
+        h.endswith("/") and here.startswith(h) and h.rstrip("/") != root)),
+        key=len, default=None)
+    return [NavEntry(name, title, h, h == best) for name, title, h in fixed]
 
 
 def page_assets(request: Request, kind: str) -> tuple[PageAsset, ...]:

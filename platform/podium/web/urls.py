@@ -13,6 +13,8 @@ nothing is kept, so an edited file gets its new fingerprint at once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pyramid.request import Request
 from pyramid.settings import asbool
 
@@ -22,7 +24,7 @@ _CACHE_KEY = "podium.url_cache"
 _UNSET = object()
 
 
-def _cache(request: Request) -> dict[tuple[str, str, str], str] | None:
+def url_cache(request: Request) -> dict[tuple[str, str, str], Any] | None:
     """The app's URL cache, or None while files may change (development)."""
     registry = request.registry
     cache = registry.get(_CACHE_KEY, _UNSET)
@@ -36,7 +38,7 @@ def _cache(request: Request) -> dict[tuple[str, str, str], str] | None:
 
 def static_url(request: Request, spec: str) -> str:
     """``request.static_url(spec)``, fingerprint included."""
-    cache = _cache(request)
+    cache = url_cache(request)
     if cache is None:
         return request.static_url(spec)
     key = ("static", request.script_name, spec)
@@ -48,7 +50,7 @@ def static_url(request: Request, spec: str) -> str:
 
 def route_url(request: Request, name: str) -> str:
     """``request.route_url(name)`` for a route without placeholders."""
-    cache = _cache(request)
+    cache = url_cache(request)
     if cache is None:
         return request.route_url(name)
     key = ("route", request.script_name, name)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Target 5 of issue 6: the JSON scenario on the production server as production.ini
+# ships it (egg:podium#workers, unpinned by the operator) against one waitress
+# process pinned to a core (wrk on the other core), and one unpinned. Needs wrk.
+# Usage: bench/deployment.sh   (DUR=seconds per run, default 5; 3 rounds)
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; cd "$WORK"
+export PODIUM_PLUGINS=bench PODIUM_SECRET=$(printf 's%.0s' {1..48}) PODIUM_DB_REQUIRE_CURRENT=false
+export PODIUM_DATABASE_URL=sqlite:///$WORK/p.sqlite
+mk() { # name listen server-lines
+  sed -e "s|%(here)s/alembic|$ROOT/alembic|" "$ROOT/production.ini" | python3 -c "
+import sys,re
+s=sys.stdin.read()
+start=s.index('[server:main]'); end=s.index('[loggers]')
+s=s[:start]+'''[server:main]
+$3
+'''+'\n'+s[end:]
+s=s.replace('level = WARN\nhandlers = console','level = ERROR\nhandlers = console')
+print(s)" > $1.ini
+}
+mk single "" "use = egg:waitress#main
+listen = 127.0.0.1:18081
+threads = 4"
+mk workers "" "use = egg:podium#workers
+listen = 127.0.0.1:18082
+workers = auto
+pin = true
+threads = 4"
+run() { # label port taskset-prefix wrk-prefix
+  setsid $3 $ROOT/.venv/bin/pserve $5.ini > $1.log 2>&1 &
+  pid=$!
+  for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:$2/bench/json && break; sleep 0.2; done
+  $4 wrk -t1 -c8 -d2s --latency http://127.0.0.1:$2/bench/json > /dev/null 2>&1
+  out=$($4 wrk -t1 -c8 -d${DUR:-5}s --latency http://127.0.0.1:$2/bench/json)
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  echo "$1 $rps req/s p99 $p99"
+  kill -TERM -$pid 2>/dev/null; sleep 1; kill -KILL -$pid 2>/dev/null; wait $pid 2>/dev/null
+}
+for round in 1 2 3; do
+  run "single-pinned" 18081 "taskset -c 0" "taskset -c 1" single
+  run "single-unpinned" 18081 "" "" single
+  run "workers-unpinned" 18082 "" "" workers
+done
