@@ -23,8 +23,7 @@ def core_version() -> str:
 
 
 def core_requirement(plugin: InstalledPlugin) -> Requirement | None:
-    dist = plugin.entry_point.dist
-    for line in (dist.requires or []) if dist else []:
+    for line in plugin.requires:
         try:
             requirement = Requirement(line)
         except InvalidRequirement:

@@ -23,6 +23,8 @@ class InstalledPlugin:
     distribution: str | None
     version: str | None
     summary: str
+    #: The distribution's Requires-Dist lines (read with the rest of its metadata).
+    requires: tuple[str, ...] = ()
 
     def describe(self) -> str:
         dist = f"{self.distribution} {self.version}" if self.distribution else "no distribution"
@@ -33,12 +35,15 @@ def _from_entry_point(ep: EntryPoint) -> InstalledPlugin:
     dist = ep.dist
     if dist is None:
         return InstalledPlugin(ep.name, ep, None, None, "")
+    # Each access to dist.metadata parses the METADATA file again: once here.
+    metadata = dist.metadata
     return InstalledPlugin(
         name=ep.name,
         entry_point=ep,
-        distribution=dist.metadata["Name"],
-        version=dist.version,
-        summary=dist.metadata.get("Summary") or "",
+        distribution=metadata["Name"],
+        version=metadata["Version"],
+        summary=metadata.get("Summary") or "",
+        requires=tuple(metadata.get_all("Requires-Dist") or ()),
     )
 
 
