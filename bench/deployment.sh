@@ -2,12 +2,14 @@
 # Target 5 of issue 6: the JSON scenario on the production server as production.ini
 # ships it (egg:podium#workers, unpinned by the operator) against one waitress
 # process pinned to a core (wrk on the other core), and one unpinned. Needs wrk.
-# Usage: bench/deployment.sh   (DUR=seconds per run, default 5; 3 rounds)
+# Usage: bench/deployment.sh   (DUR=seconds per run, default 5; 3 rounds;
+#        SCENARIO=db with PODIUM_DATABASE_URL of a seeded database for target 4)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; cd "$WORK"
 export PODIUM_PLUGINS=bench PODIUM_SECRET=$(printf 's%.0s' {1..48}) PODIUM_DB_REQUIRE_CURRENT=false
-export PODIUM_DATABASE_URL=sqlite:///$WORK/p.sqlite
+export PODIUM_DATABASE_URL=${PODIUM_DATABASE_URL:-sqlite:///$WORK/p.sqlite}
+SCENARIO=${SCENARIO:-json}  # db needs a seeded database: see bench/README.md
 mk() { # name listen server-lines
   sed -e "s|%(here)s/alembic|$ROOT/alembic|" "$ROOT/production.ini" | python3 -c "
 import sys,re
@@ -30,9 +32,9 @@ threads = 4"
 run() { # label port taskset-prefix wrk-prefix
   setsid $3 $ROOT/.venv/bin/pserve $5.ini > $1.log 2>&1 &
   pid=$!
-  for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:$2/bench/json && break; sleep 0.2; done
-  $4 wrk -t1 -c8 -d2s --latency http://127.0.0.1:$2/bench/json > /dev/null 2>&1
-  out=$($4 wrk -t1 -c8 -d${DUR:-5}s --latency http://127.0.0.1:$2/bench/json)
+  for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:$2/bench/$SCENARIO && break; sleep 0.2; done
+  $4 wrk -t1 -c8 -d2s --latency http://127.0.0.1:$2/bench/$SCENARIO > /dev/null 2>&1
+  out=$($4 wrk -t1 -c8 -d${DUR:-5}s --latency http://127.0.0.1:$2/bench/$SCENARIO)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   echo "$1 $rps req/s p99 $p99"
