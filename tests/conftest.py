@@ -77,8 +77,20 @@ def make_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cal
 @pytest.fixture
 def free_port() -> int:
     """A loopback port nothing listens on: servers in tests never use a fixed one."""
-    import socket
+    from podium.testing.servers import free_port
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_port()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Callable[..., dict]:
+    """``settings("a b", **extra)``: an app's settings enabling plugins a and b,
+    on a SQLite file of the test's own."""
+    from podium.testing import base_settings
+
+    def make(plugins: str, **extra: str) -> dict:
+        values = base_settings(f"sqlite:///{tmp_path / 'app.sqlite'}", plugins)
+        values.update(extra)
+        return values
+
+    return make

@@ -10,7 +10,6 @@ from podium.plugins.errors import PluginDefinitionError, PluginErrors, PluginRef
 from podium.plugins.registry import plugin_set
 from podium.settings import SettingsError
 from podium.testing import build_app
-from podium.testing.apps import base_settings
 
 DECLARED = '''
 from podium.api import Plugin, Setting
@@ -34,14 +33,6 @@ def declared(name, requires=(), after=(), before=(), title=""):
                            after=list(after), before=list(before))
 
 
-@pytest.fixture
-def settings(tmp_path):
-    def make(plugins: str, **extra: str) -> dict:
-        values = base_settings(f"sqlite:///{tmp_path / 'contract.sqlite'}", plugins)
-        values.update(extra)
-        return values
-
-    return make
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from podium.plugins.errors import (
 )
 from podium.plugins.registry import plugin_set
 from podium.testing import build_app
-from podium.testing.apps import base_settings
 
 ROUTED = '''
 from pyramid.response import Response
@@ -38,14 +37,6 @@ def routed(name: str, title: str = "", description: str = "") -> str:
     return ROUTED.format(name=name, title=title or name.title(), description=description)
 
 
-@pytest.fixture
-def settings(tmp_path):
-    def make(plugins: str, **extra: str) -> dict:
-        values = base_settings(f"sqlite:///{tmp_path / 'plugins.sqlite'}", plugins)
-        values.update(extra)
-        return values
-
-    return make
 
 
 def test_discovery_reads_entry_point_metadata(make_plugin):

@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,6 +18,7 @@ from pyramid.paster import get_appsettings
 from sqlalchemy import insert
 
 from podium.testing.apps import base_settings, build_app, delete_all_rows
+from podium.testing.servers import running_pserve
 from podium_notes.models import Note
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,41 +151,15 @@ def fetch(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def test_pserve_serves_the_acme_site(tmp_path):
-    import socket
-
+def test_pserve_serves_the_acme_site(tmp_path, free_port):
     environ = {**os.environ, "PODIUM_DATABASE_URL": f"sqlite:///{tmp_path / 'acme.sqlite'}"}
     subprocess.run([str(BIN / "podium"), "db", "upgrade", str(INI)], env=environ, check=True,
                    capture_output=True, timeout=120)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     ini = tmp_path / "development.ini"  # the shipped file, on a free port
     ini.write_text(INI.read_text().replace("listen = 127.0.0.1:6544",
-                                           f"listen = 127.0.0.1:{port}"))
-    log = open(tmp_path / "pserve.log", "w+")
-    process = subprocess.Popen([str(BIN / "pserve"), str(ini)], env=environ, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, body = fetch(base + "/notes/")
-                break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail("pserve did not start:\n" + log.read())
-                time.sleep(0.2)
+                                           f"listen = 127.0.0.1:{free_port}"))
+    with running_pserve(ini, free_port, env=environ, ready_path="/notes/") as base:
+        status, body = fetch(base + "/notes/")
         assert status == 200 and "<h1>Memos</h1>" in body
         status, css = fetch(base + "/static/theme.css")
         assert status == 200 and "#c2410c" in css
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from podium.testing.servers import running_pserve
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -35,32 +35,8 @@ def server(tmp_path, free_port):
     ini = tmp_path / "development.ini"
     ini.write_text((ROOT / "development.ini").read_text().replace(
         "listen = 127.0.0.1:6543", f"listen = 127.0.0.1:{port}"))
-    log = open(tmp_path / "pserve.log", "w+")
-    process = subprocess.Popen(
-        [str(BIN / "pserve"), str(ini)],
-        cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(base + "/")
-                break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail("pserve did not start:\n" + log.read())
-                time.sleep(0.2)
+    with running_pserve(ini, port, env=environ, cwd=ROOT) as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
 
 
 def test_pserve_serves_home_and_notes(server):

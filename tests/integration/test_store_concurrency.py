@@ -17,11 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -35,18 +30,13 @@ from sqlalchemy import create_engine, text
 
 from podium.testing import temporary_database
 from podium.testing.database import postgresql_admin_url
+from podium.testing.servers import free_port, running_pserve
 
 ROOT = Path(__file__).resolve().parents[2]
-PSERVE = str(Path(sys.executable).with_name("pserve"))
 CLIENTS, PER_CLIENT = 12, 15
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
     not postgresql_admin_url(), reason="PODIUM_TEST_DATABASE_URL is not set"))]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -54,8 +44,8 @@ def served(url: str, site: Path, directory: Path, count: int = 1) -> Iterator[li
     """``count`` pserve processes of the counter plugin, each on a free port,
     started together; stopped by their PIDs whatever happens."""
     environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT / "tests")])}
-    servers = []
-    try:
+    with contextlib.ExitStack() as stack:
+        bases = []
         for _ in range(count):
             port = free_port()
             ini = directory / f"serve-{port}.ini"
@@ -64,32 +54,9 @@ def served(url: str, site: Path, directory: Path, count: int = 1) -> Iterator[li
                 f"podium.secret = {'s' * 40}\nsqlalchemy.url = {url}\n"
                 "[server:main]\nuse = egg:waitress#main\n"
                 f"listen = 127.0.0.1:{port}\nthreads = 8\n")
-            log = open(directory / f"serve-{port}.log", "w+")
-            process = subprocess.Popen([PSERVE, str(ini)], cwd=directory, env=environ,
-                                       stdout=log, stderr=subprocess.STDOUT,
-                                       start_new_session=True)
-            servers.append((process, log, f"http://127.0.0.1:{port}"))
-        deadline = time.monotonic() + 30
-        for process, log, base in servers:
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/counter/value", timeout=2).close()
-                    break
-                except (urllib.error.URLError, OSError):
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        pytest.fail("pserve did not start:\n" + log.read())
-                    time.sleep(0.1)
-        yield [base for _, _, base in servers]
-    finally:
-        for process, log, _ in servers:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-            log.close()
+            bases.append(stack.enter_context(running_pserve(
+                ini, port, env=environ, cwd=directory, ready_path="/counter/value")))
+        yield bases
 
 
 def increment(base: str, token: str) -> int | None:

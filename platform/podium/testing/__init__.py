@@ -22,7 +22,28 @@ Installed with podium, it gives every test suite these fixtures:
 Rows written by a test are deleted after it, so tests do not see each other.
 """
 
-from .apps import build_app
-from .database import temporary_database
+from typing import Any
 
-__all__ = ["build_app", "temporary_database"]
+from .apps import base_settings, build_app, migrate
+from .database import temporary_database
+from .servers import free_port, running_pserve
+
+
+def __getattr__(name: str) -> Any:
+    # WebTest is an extra: importing the kit must not require it.
+    if name == "PodiumTestApp":
+        from .webapp import PodiumTestApp
+
+        return PodiumTestApp
+    raise AttributeError(name)
+
+
+__all__ = [
+    "PodiumTestApp",
+    "base_settings",
+    "build_app",
+    "free_port",
+    "migrate",
+    "running_pserve",
+    "temporary_database",
+]

@@ -36,25 +36,23 @@ def url_cache(request: Request) -> dict[tuple[str, str, str], Any] | None:
     return cache
 
 
-def static_url(request: Request, spec: str) -> str:
-    """``request.static_url(spec)``, fingerprint included."""
+def _cached(request: Request, kind: str, name: str) -> str:
     cache = url_cache(request)
     if cache is None:
-        return request.static_url(spec)
-    key = ("static", request.script_name, spec)
+        return request.static_url(name) if kind == "static" else request.route_url(name)
+    key = (kind, request.script_name, name)
     path = cache.get(key)
     if path is None:
-        path = cache[key] = request.static_path(spec)
+        path = request.static_path(name) if kind == "static" else request.route_path(name)
+        cache[key] = path
     return request.host_url + path
+
+
+def static_url(request: Request, spec: str) -> str:
+    """``request.static_url(spec)``, fingerprint included."""
+    return _cached(request, "static", spec)
 
 
 def route_url(request: Request, name: str) -> str:
     """``request.route_url(name)`` for a route without placeholders."""
-    cache = url_cache(request)
-    if cache is None:
-        return request.route_url(name)
-    key = ("route", request.script_name, name)
-    path = cache.get(key)
-    if path is None:
-        path = cache[key] = request.route_path(name)
-    return request.host_url + path
+    return _cached(request, "route", name)
