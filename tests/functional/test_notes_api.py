@@ -11,43 +11,14 @@ import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, insert, select
-
-from podium_notes.models import Note
+from notes_data import add_notes, count, rows
 
 pytestmark = pytest.mark.podium_plugins("notes")
 
 API = "/notes/api/notes"
-notes_table = Note.__table__
 
 
-def rows(engine: Engine) -> list[dict[str, Any]]:
-    """Every stored note, oldest id first."""
-    with engine.connect() as conn:
-        result = conn.execute(select(notes_table).order_by(notes_table.c.id))
-        return [dict(row._mapping) for row in result]
 
-
-def count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(notes_table)).scalar_one()
-
-
-def add_notes(engine: Engine, how_many: int) -> list[int]:
-    """Store notes written one minute apart (note 0 the oldest); their ids."""
-    start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
-    ids = []
-    with engine.begin() as conn:
-        for i in range(how_many):
-            when = start + datetime.timedelta(minutes=i)
-            values = {
-                "title": f"Note {i}",
-                "body": f"Body {i}",
-                "created_at": when,
-                "updated_at": when,
-            }
-            ids.append(conn.execute(insert(notes_table).values(values)).inserted_primary_key[0])
-    return ids
 
 
 def parse_time(value: str) -> datetime.datetime:
