@@ -32,10 +32,10 @@ from alembic.util import CommandError
 from sqlalchemy import Connection
 
 from ..plugins.discovery import discover
-from ..plugins.enabling import select_enabled
 from ..plugins.errors import PluginError
 from ..plugins.loader import LoadedPlugin, load
-from ..settings import SettingsError, apply_environment, normalize
+from ..plugins.resolution import resolve
+from ..settings import SettingsError, environment_for, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -45,19 +45,16 @@ CORE = "podium"
 
 def app_settings(config_uri: str) -> dict[str, Any]:
     """The app's settings as ``main`` would see them, environment included."""
-    from pyramid.paster import get_appsettings
-
-    path = config_uri.split("#", 1)[0]
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"configuration file {path} does not exist")
-    settings = dict(get_appsettings(config_uri))
-    apply_environment(settings, os.environ)
-    normalize(settings)
-    return settings
+    return load_settings(config_uri)
 
 
 def enabled_plugins(settings: dict[str, Any]) -> list[LoadedPlugin]:
-    return [load(p, settings) for p in select_enabled(discover(), settings["podium.plugins"])]
+    """The plugins the app includes, in its order, refused on the same grounds
+    as at start-up: migrations never run for a plugin the app would not load."""
+    resolution = resolve(settings, environment_for(settings))
+    if settings.get("podium.on_plugin_error") != "skip":
+        resolution.raise_errors()
+    return resolution.enabled
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ def branches_for(
     found = [Branch(CORE, os.path.join(script_location, "versions"), True, "podium")]
     installed = discover()
     if enabled is None:
-        enabled = [load(p, settings) for p in select_enabled(installed, settings["podium.plugins"])]
+        enabled = enabled_plugins(settings)
     enabled = list(enabled)
     enabled_names = {p.name for p in enabled}
     others: list[LoadedPlugin] = []
