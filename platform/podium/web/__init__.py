@@ -7,3 +7,4 @@ def includeme(config: Configurator) -> None:
     config.include(".layout")
     config.include(".home")
     config.include(".errors")
+    config.include(".unrouted")

@@ -16,7 +16,8 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.csrf import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPError, HTTPInternalServerError
-from pyramid.renderers import render_to_response
+from pyramid.registry import Registry
+from pyramid.renderers import RendererHelper, render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -63,6 +64,25 @@ def _message(exc: HTTPError) -> str:
     return str(exc.detail or exc.explanation or exc.title)
 
 
+_ERROR_PAGE_KEY = "podium.error_page"
+
+
+def _error_page(registry: Registry) -> RendererHelper:
+    """The error template's renderer, looked up once per app.
+
+    ``render_to_response`` finds the caller's package on the stack, builds a
+    renderer helper and looks the renderer factory up on every call: a third
+    of an error page's rendering (bench: notfound, about 16 us of 128).  The
+    helper still sends ``BeforeRender`` and lets pyramid_jinja2 reload the
+    template when ``pyramid.reload_templates`` is on; the response is a new
+    one, as ``render_to_response`` would give, not the failed view's
+    ``request.response``."""
+    helper = registry.get(_ERROR_PAGE_KEY)
+    if helper is None:
+        helper = registry[_ERROR_PAGE_KEY] = RendererHelper(ERROR_TEMPLATE, registry=registry)
+    return helper
+
+
 def error_response(request: Request, status: int, title: str, message: str,
                    details: str | None = None, headers: Any = None) -> Response:
     if wants_json(request):
@@ -71,7 +91,8 @@ def error_response(request: Request, status: int, title: str, message: str,
     else:
         values = {"status": status, "title": title, "message": message, "details": details}
         try:
-            response = render_to_response(ERROR_TEMPLATE, values, request=request)
+            html = _error_page(request.registry).render(values, None, request=request)
+            response = Response(text=html, content_type="text/html", charset="utf-8")
         except Exception:
             # A broken layout must not turn every error into a bare traceback.
             log.exception("the error page itself failed to render")

@@ -23,6 +23,10 @@ _CACHE_KEY = "podium.url_cache"
 
 _UNSET = object()
 
+#: Entries keyed by the Host header (navigation) are as many as the names
+#: clients send; past this many the cache starts afresh rather than grow.
+MAX_ENTRIES = 512
+
 
 def url_cache(request: Request) -> dict[tuple[str, str, str], Any] | None:
     """The app's URL cache, or None while files may change (development)."""
@@ -36,6 +40,14 @@ def url_cache(request: Request) -> dict[tuple[str, str, str], Any] | None:
     return cache
 
 
+def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep ``value``, emptying the cache first if it is full: a client
+    sending made-up Host headers must not make the app grow."""
+    if len(cache) >= MAX_ENTRIES:
+        cache.clear()
+    cache[key] = value
+
+
 def _cached(request: Request, kind: str, name: str) -> str:
     cache = url_cache(request)
     if cache is None:
@@ -44,7 +56,7 @@ def _cached(request: Request, kind: str, name: str) -> str:
     path = cache.get(key)
     if path is None:
         path = request.static_path(name) if kind == "static" else request.route_path(name)
-        cache[key] = path
+        remember(cache, key, path)
     return request.host_url + path
 
 
