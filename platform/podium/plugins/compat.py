@@ -5,6 +5,7 @@ copied site-packages all skip that)."""
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import PackageNotFoundError, version
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -15,7 +16,11 @@ from .discovery import InstalledPlugin
 CORE_DISTRIBUTION = "podium"
 
 
+@functools.cache
 def core_version() -> str:
+    """Looked up once per process: ``importlib.metadata.version`` scans every
+    ``sys.path`` entry, and start-up asked once per plugin (bench.scaling:
+    0.1 s of a 100-plugin start-up under the profiler)."""
     try:
         return version(CORE_DISTRIBUTION)
     except PackageNotFoundError:  # running from a source tree without metadata
