@@ -23,7 +23,9 @@ Templates are referenced by asset spec and extend :data:`LAYOUT`.
 
 from __future__ import annotations
 
-from zope.sqlalchemy import mark_changed
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from .assets.inspect import served_file
 from .assets.overrides import AssetOverrideError
@@ -40,6 +42,22 @@ from .store.hooks import after_commit
 from .store.model import Base
 from .store.session import get_tm_session, tm_session
 from .web.layout import LAYOUT
+
+
+def mark_changed(session: Session, transaction_manager: Any = None, keep_session: bool = False
+                 ) -> None:
+    """zope.sqlalchemy's ``mark_changed``: make the request's transaction
+    commit a session whose writes zope.sqlalchemy cannot see.  Podium
+    already marks any statement that is not a SELECT, so few need it.
+    (A wrapper: importing zope.sqlalchemy up front costs every process the
+    drivers it imports.)"""
+    from zope.sqlalchemy import mark_changed as zope_mark_changed
+
+    kwargs: dict[str, Any] = {"keep_session": keep_session}
+    if transaction_manager is not None:
+        kwargs["transaction_manager"] = transaction_manager
+    zope_mark_changed(session, **kwargs)
+
 
 #: The core's first migration: plugin branches depend on it.
 CORE_BASE_REVISION = "podium_0001"

@@ -7,80 +7,47 @@ on an exception, a doomed transaction or a 4xx/5xx response.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import transaction
 from pyramid.config import Configurator
+from pyramid.registry import Registry
 from pyramid.request import Request
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
-from zope.sqlalchemy.datamanager import (
-    ZopeStatus,
-    ZopeTransactionEvents,
-    join_transaction,
-    mark_changed,
-)
+from sqlalchemy.orm import Session, sessionmaker
 
 from .hooks import request_after_commit
 from .transactions import lazy_manager
 
 
-class SessionTransactionEvents(ZopeTransactionEvents):
-    """zope.sqlalchemy's listeners, registered once on the session factory.
-
-    ``zope.sqlalchemy.register(session, transaction_manager=...)`` per request
-    (the cookiecutter's way) adds seven event listeners to every new session:
-    measured, a fifth of a one-row read's time (bench: db).  Registered once
-    on the factory, the listeners find each session's manager in
-    ``session.info["transaction_manager"]`` instead; what they do is
-    zope.sqlalchemy's own (``join_transaction``, ``mark_changed``).
-
-    One deliberate difference: any statement that is not a SELECT marks the
-    session changed.  zope.sqlalchemy only notices ORM writes, so a ``text()``
-    or Core INSERT through ``session.execute`` would be rolled back silently.
-    """
-
-    def _manager(self, session: Session) -> Any:
-        return session.info.get("transaction_manager") or transaction.manager
-
-    def after_begin(self, session: Session, transaction_: Any, connection: Any) -> None:
-        join_transaction(session, self.initial_state, self._manager(session), self.keep_session)
-
-    def after_attach(self, session: Session, instance: Any) -> None:
-        join_transaction(session, self.initial_state, self._manager(session), self.keep_session)
-
-    def after_flush(self, session: Session, flush_context: Any) -> None:
-        mark_changed(session, self._manager(session), self.keep_session)
-
-    def after_bulk_update(self, update_context: Any) -> None:
-        session = update_context.session
-        mark_changed(session, self._manager(session), self.keep_session)
-
-    def after_bulk_delete(self, delete_context: Any) -> None:
-        session = delete_context.session
-        mark_changed(session, self._manager(session), self.keep_session)
-
-    def before_commit(self, session: Session) -> None:
-        assert session.in_nested_transaction() or (
-            self._manager(session).get().status == ZopeStatus.COMMITTING
-        ), "Transaction must be committed using the transaction manager"
-
-    def do_orm_execute(self, execute_state: ORMExecuteState) -> None:
-        if not execute_state.is_select:
-            session = execute_state.session
-            mark_changed(session, self._manager(session), self.keep_session)
-
-
-_EVENTS = ("after_begin", "after_attach", "after_flush", "after_bulk_update",
-           "after_bulk_delete", "before_commit", "do_orm_execute")
-
-
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory whose sessions join the transaction they are given
+    (see :mod:`podium.store.zope_events`)."""
+    from .zope_events import EVENTS, SessionTransactionEvents
+
     factory = sessionmaker(bind=engine, future=True)
     events = SessionTransactionEvents()
-    for name in _EVENTS:
+    for name in EVENTS:
         event.listen(factory, name, getattr(events, name))
+    return factory
+
+
+_FACTORY_KEY = "podium.session_factory"
+_factory_lock = threading.Lock()
+
+
+def session_factory(registry: Registry) -> sessionmaker[Session]:
+    """The app's session factory, made by the first request that opens a
+    session (and so the first to import zope.sqlalchemy)."""
+    factory = registry.get(_FACTORY_KEY)
+    if factory is None:
+        with _factory_lock:
+            factory = registry.get(_FACTORY_KEY)
+            if factory is None:
+                factory = registry[_FACTORY_KEY] = make_session_factory(
+                    registry["podium.engine"])
     return factory
 
 
@@ -129,7 +96,7 @@ def tm_session(settings_or_engine: Mapping[str, Any] | Engine) -> Iterator[Sessi
 
 
 def _request_dbsession(request: Request) -> Session:
-    return get_tm_session(request.registry["podium.session_factory"], request.tm, request)
+    return get_tm_session(session_factory(request.registry), request.tm, request)
 
 
 def includeme(config: Configurator) -> None:
@@ -150,7 +117,5 @@ def includeme(config: Configurator) -> None:
     settings.setdefault("retry.activate_hook", "podium.store.retry.seek_instead_of_copying")
     config.include("pyramid_retry")
 
-    engine: Any = config.registry["podium.engine"]
-    config.registry["podium.session_factory"] = make_session_factory(engine)
     config.add_request_method(_request_dbsession, "dbsession", reify=True)
     config.add_request_method(request_after_commit, "after_commit")
