@@ -72,11 +72,9 @@ def _reachable(view: Any) -> bool:
 _DECISION_KEY = "podium.unrouted_404"
 
 
-class UnroutedTraverser:
-    """The traverser of the default root (see the module documentation)."""
-
-    def __init__(self, root: Any):
-        self.root = root
+class UnroutedTraverser(ResourceTreeTraverser):
+    """The traverser of the default root (see the module documentation);
+    Pyramid's own for every request that matched a route."""
 
     def __call__(self, request: Request) -> dict[str, Any]:
         if request.matched_route is None:
@@ -86,7 +84,7 @@ class UnroutedTraverser:
                 shortcut = registry[_DECISION_KEY] = not has_traversal_views(registry)
             if shortcut:
                 raise HTTPNotFound(request.path_info)
-        return ResourceTreeTraverser(self.root)(request)
+        return super().__call__(request)
 
 
 def includeme(config: Configurator) -> None:
