@@ -91,8 +91,10 @@ def error_response(request: Request, status: int, title: str, message: str,
     else:
         values = {"status": status, "title": title, "message": message, "details": details}
         try:
-            html = _error_page(request.registry).render(values, None, request=request)
-            response = Response(text=html, content_type="text/html", charset="utf-8")
+            body = _error_page(request.registry).render(values, None, request=request).encode()
+            # Headers given as they are: parsing a content type costs more than the rest.
+            response = Response(body=body, headerlist=[
+                ("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", str(len(body)))])
         except Exception:
             # A broken layout must not turn every error into a bare traceback.
             log.exception("the error page itself failed to render")
