@@ -16,13 +16,8 @@ from sqlalchemy import create_engine, text
 
 from podium.settings import apply_environment, normalize
 from podium.store.migrations import alembic_config_for, revisions_for, schema_status
-from podium.store.schema import (
-    Branch,
-    SchemaStatus,
-    quick_status,
-    read_revision_file,
-    read_revision_files,
-)
+from podium.store.revision_files import quick_status, read_revision_file, read_revision_files
+from podium.store.schema import Branch, SchemaStatus
 from podium.testing import temporary_database
 from podium.testing.apps import base_settings
 from podium.testing.database import postgresql_admin_url

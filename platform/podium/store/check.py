@@ -53,7 +53,8 @@ def includeme(config: Configurator) -> None:
     settings = config.get_settings()
     if not settings.get("podium.db.require_current"):
         return
-    from .schema import branches_for, default_script_location, quick_status
+    from .revision_files import quick_status
+    from .schema import branches_for, default_script_location
 
     engine = config.registry["podium.engine"]
     enabled = plugin_set(config.registry).enabled

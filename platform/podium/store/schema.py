@@ -7,25 +7,18 @@ alembic's files and its ``alembic_version`` table (see
 because the start-up check (``podium.db.require_current``, on in
 production) only needs to know that a database is current, and importing
 alembic to learn it cost every production start about 10 MB and 0.2 s
-(bench.scaling, 100 plugins).  :func:`quick_status` reads the revision
-files as text and the version table with one SELECT; whenever that cannot
-answer with certainty (a revision file that computes its ids, a dependency
-named by label, no version table) it says so and alembic decides.
+(bench.scaling, 100 plugins); :mod:`podium.store.revision_files` answers
+that from the files as text.
 """
 
 from __future__ import annotations
 
-import ast
 import logging
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError
 
 from ..plugins.discovery import discover
 from ..plugins.errors import PluginError
@@ -190,8 +183,8 @@ class Revisions:
 
     def parents(self, sc: Any) -> list[str]:
         """Down revisions and dependencies, resolved to revision ids."""
-        found = list(_as_tuple(sc.down_revision))
-        for dep in _as_tuple(sc.dependencies):
+        found = list(as_tuple(sc.down_revision))
+        for dep in as_tuple(sc.dependencies):
             found.extend(self.resolve(dep))
         return found
 
@@ -210,7 +203,7 @@ class Revisions:
     def tops(self, scripts: list[Any]) -> tuple[str, ...]:
         """The revisions of ``scripts`` that no other of them builds on."""
         ids = {sc.revision for sc in scripts}
-        below = {p for sc in scripts for p in _as_tuple(sc.down_revision) if p in ids}
+        below = {p for sc in scripts for p in as_tuple(sc.down_revision) if p in ids}
         return tuple(sc.revision for sc in scripts if sc.revision not in below)
 
     def heads_of(self, branch: str) -> tuple[str, ...]:
@@ -232,132 +225,9 @@ class Revisions:
         return SchemaStatus(tuple(result), unknown)
 
 
-def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
+def as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         return (value,)
     return tuple(value)
-
-
-
-
-# -- reading revision files without importing them ---------------------------------
-
-#: Files alembic reads as revisions (alembic.script.base._only_source_rev_file).
-_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
-_NAMES = {"revision": "revision", "down_revision": "down_revision",
-          "depends_on": "dependencies"}
-
-
-@dataclass(frozen=True)
-class RevisionFile:
-    """What a revision file declares, read as text."""
-
-    revision: str
-    down_revision: str | tuple[str, ...] | None
-    dependencies: str | tuple[str, ...] | None
-    path: str
-
-
-def read_revision_file(path: Path) -> RevisionFile | None:
-    """The file's module-level ``revision``, ``down_revision`` and
-    ``depends_on``, or None unless each is a plain literal assigned once."""
-    try:
-        tree = ast.parse(path.read_bytes(), str(path))
-    except (OSError, SyntaxError, ValueError):
-        return None
-    found: dict[str, Any] = {}
-    for node in tree.body:
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets, value = [node.target], node.value
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id in _NAMES:
-                if target.id in found:
-                    return None  # assigned twice: only running it would tell
-                try:
-                    found[target.id] = ast.literal_eval(value)
-                except ValueError:
-                    return None
-    revision = found.get("revision")
-    if not isinstance(revision, str):
-        return None
-    values = {}
-    for name in ("down_revision", "depends_on"):
-        value = found.get(name)
-        if isinstance(value, list):
-            value = tuple(value)
-        if value is not None and not (isinstance(value, str) or (
-                isinstance(value, tuple) and all(isinstance(v, str) for v in value))):
-            return None
-        values[_NAMES[name]] = value
-    return RevisionFile(revision, values["down_revision"], values["dependencies"], str(path))
-
-
-def read_revision_files(branches: Iterable[Branch]) -> list[RevisionFile] | None:
-    """Every branch's revisions, oldest first; None if any file cannot be
-    read as plain declarations (alembic must then run it)."""
-    found: dict[str, RevisionFile] = {}
-    seen: set[str] = set()
-    for branch in branches:
-        directory = Path(branch.directory)
-        if not directory.is_dir():
-            continue
-        for entry in sorted(directory.iterdir()):
-            if not entry.is_file() or not _REVISION_FILE.match(entry.name):
-                continue
-            real = str(entry.resolve())
-            if real in seen:
-                continue
-            seen.add(real)
-            revision = read_revision_file(entry)
-            if revision is None or revision.revision in found:
-                return None
-            found[revision.revision] = revision
-    return _oldest_first(found)
-
-
-def _oldest_first(found: dict[str, RevisionFile]) -> list[RevisionFile] | None:
-    """A topological order (parents first); None on an unknown parent or a cycle."""
-    parents = {}
-    for rev in found.values():
-        needed = _as_tuple(rev.down_revision) + _as_tuple(rev.dependencies)
-        if any(p not in found for p in needed):
-            return None  # a partial id or a label: alembic resolves those
-        parents[rev.revision] = set(needed)
-    ordered: list[RevisionFile] = []
-    done: set[str] = set()
-    while len(ordered) < len(found):
-        ready = sorted(r for r, needs in parents.items() if r not in done and needs <= done)
-        if not ready:
-            return None
-        for revision in ready:
-            done.add(revision)
-            ordered.append(found[revision])
-    return ordered
-
-
-def recorded_heads(connection: Connection) -> tuple[str, ...] | None:
-    """The rows of ``alembic_version``, or None when it cannot be read (no
-    such table yet: alembic then says what is missing).  After None, the
-    connection's transaction may be unusable (PostgreSQL): drop it."""
-    try:
-        rows = connection.execute(text("SELECT version_num FROM alembic_version"))
-        return tuple(row[0] for row in rows)
-    except DBAPIError:
-        return None
-
-
-def quick_status(connection: Connection, branches: list[Branch]) -> SchemaStatus | None:
-    """The database's status from the files as text, or None when only
-    alembic can tell."""
-    files = read_revision_files(branches)
-    if files is None:
-        return None
-    heads = recorded_heads(connection)
-    if heads is None:
-        return None
-    return Revisions(files, branches).status(heads)
