@@ -46,16 +46,21 @@ from .web.layout import LAYOUT
 
 def mark_changed(session: Session, transaction_manager: Any = None, keep_session: bool = False
                  ) -> None:
-    """zope.sqlalchemy's ``mark_changed``: make the request's transaction
-    commit a session whose writes zope.sqlalchemy cannot see.  Podium
-    already marks any statement that is not a SELECT, so few need it.
-    (A wrapper: importing zope.sqlalchemy up front costs every process the
-    drivers it imports.)"""
+    """zope.sqlalchemy's ``mark_changed``: make the transaction commit a
+    session whose writes zope.sqlalchemy cannot see.  Podium already marks
+    any statement that is not a SELECT, so few need it.
+
+    The manager defaults to the one the session was made for (the
+    request's, or :func:`tm_session`'s), where zope.sqlalchemy's default is
+    the thread's global manager: a session not yet joined would join that
+    one instead.  (A wrapper also because importing zope.sqlalchemy up
+    front costs every process the drivers it imports.)"""
     from zope.sqlalchemy import mark_changed as zope_mark_changed
 
+    manager = transaction_manager or session.info.get("transaction_manager")
     kwargs: dict[str, Any] = {"keep_session": keep_session}
-    if transaction_manager is not None:
-        kwargs["transaction_manager"] = transaction_manager
+    if manager is not None:
+        kwargs["transaction_manager"] = manager
     zope_mark_changed(session, **kwargs)
 
 

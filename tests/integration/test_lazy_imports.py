@@ -45,3 +45,16 @@ def test_mark_changed_from_the_api_commits_what_zope_sqlalchemy_cannot_see(tmp_p
         mark_changed(session)
     with tm_session({"sqlalchemy.url": url}) as session:
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == 1
+
+
+def test_mark_changed_joins_the_sessions_own_transaction_before_any_statement(tmp_path):
+    """Marked before it ran anything, the session still commits with its own
+    manager's transaction (zope.sqlalchemy alone would join the thread's)."""
+    url = f"sqlite:///{tmp_path / 'early.sqlite'}"
+    with tm_session({"sqlalchemy.url": url}) as session:
+        session.execute(text("CREATE TABLE t (n INTEGER)"))
+    with tm_session({"sqlalchemy.url": url}) as session:
+        mark_changed(session)
+        session.connection().execute(text("INSERT INTO t VALUES (2)"))
+    with tm_session({"sqlalchemy.url": url}) as session:
+        assert session.execute(text("SELECT n FROM t")).scalars().all() == [2]
