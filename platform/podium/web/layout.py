@@ -266,7 +266,9 @@ def navigation_markup(request: Request) -> Markup:
     navigation).  The fragment depends only on the entries, the host,
     SCRIPT_NAME and which entry is current, so in production it is rendered
     once per combination and kept with the app's URLs; the template stays
-    overridable like any other (``override_asset`` of its spec)."""
+    overridable like any other (``override_asset`` of its spec).  It gets
+    ``entries`` only: a navigation that depends on the visitor belongs in
+    the layout's ``navigation`` block, which is rendered per request."""
     cache = url_cache(request)
     all_entries = _entries(request)
     best = all_entries.current(request)
@@ -275,7 +277,8 @@ def navigation_markup(request: Request) -> Markup:
     if found is None:
         entries = [NavEntry(name, title, h, h == best) for name, title, h in all_entries.fixed]
         env = request.registry.queryUtility(IJinja2Environment, name=".jinja2")
-        found = Markup(env.get_template(NAVIGATION).render(entries=entries, request=request))
+        # No request: what is kept for every visitor must not depend on one.
+        found = Markup(env.get_template(NAVIGATION).render(entries=entries))
         if cache is not None:
             remember(cache, key, found)
     return found
