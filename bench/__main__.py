@@ -66,6 +66,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     p.add_argument("--scaling", action="store_true",
                    help="also run the scaling runs (python -m bench.scaling)")
+    p.add_argument("--deployment", action="store_true",
+                   help="also run production.ini's server against one process "
+                        "(python -m bench.deployment: JSON, then db on PostgreSQL if it answers)")
     return p
 
 
@@ -124,6 +127,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         scaling.main(["--rounds", str(options.rounds), "--duration", str(options.duration)]
                      + (["--no-pin"] if args.no_pin else []))
+    if args.deployment:
+        from . import deployment
+
+        seconds = ["--duration", str(min(options.duration, 60))]
+        failed_deployment = deployment.main(seconds)
+        if postgres_reachable():
+            failed_deployment |= deployment.main(
+                [*seconds, "--scenario", "db", "--json",
+                 str(deployment.DEFAULT_JSON.with_name("deployment-db.json"))])
+        if failed_deployment:
+            return 1
     failed = any(m.problem for run in runs for m in run.measurements)
     return 1 if failed else 0
 
