@@ -134,3 +134,35 @@ def test_the_current_entry_is_still_marked(make_plugin, settings, path, current)
     marked = page.html.select('nav a[aria-current="page"]')
     assert [a["data-plugin"] for a in marked] == current
 
+
+
+def test_pviews_still_says_not_found(make_plugin, settings, tmp_path):
+    """pviews calls the traverser with a request of its own."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    make_plugin("seen", SEEN)
+    values = settings("seen")
+    ini = tmp_path / "app.ini"
+    ini.write_text("[app:main]\nuse = egg:podium\n" + "".join(
+        f"{key} = {value}\n" for key, value in values.items()))
+    pviews = str(Path(sys.executable).with_name("pviews"))
+    env = {"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([pviews, str(ini), "/no/such/page"], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Not found." in done.stdout
+
+
+def test_find_resource_on_the_default_root_still_works(make_plugin, settings):
+    from pyramid.scripting import prepare
+    from pyramid.traversal import find_resource
+
+    make_plugin("seen", SEEN)
+    app = build_app(settings("seen"))
+    env = prepare(registry=app.registry)
+    try:
+        assert find_resource(env["root"], "/") is env["root"]
+    finally:
+        env["closer"]()

@@ -25,7 +25,9 @@ Anything else is Pyramid's own ``ResourceTreeTraverser``, untouched:
 - apps that set their own root factory (their root is another class).
 
 What an unrouted 404 no longer gets is a ``ContextFound`` event: no context
-was found, and no view ran.
+was found, and no view ran.  Requests the router is not handling (``pviews``
+looking for a URL's view, ``find_resource`` on the default root) are always
+traversed as Pyramid would.
 """
 
 from __future__ import annotations
@@ -77,7 +79,11 @@ class UnroutedTraverser(ResourceTreeTraverser):
     Pyramid's own for every request that matched a route."""
 
     def __call__(self, request: Request) -> dict[str, Any]:
-        if request.matched_route is None:
+        # Only for a request the router is handling: it sets request_iface on
+        # the request itself before traversing.  pviews and
+        # pyramid.traversal.traverse() (find_resource) call traversers with
+        # requests of their own, which must traverse as Pyramid would.
+        if request.matched_route is None and "request_iface" in request.__dict__:
             registry = request.registry
             shortcut = registry.get(_DECISION_KEY)
             if shortcut is None:
