@@ -127,7 +127,9 @@ def test_made_up_host_names_do_not_grow_the_url_cache(make_plugin, settings):
 
 
 @pytest.mark.parametrize("path, current", [("/", []), ("/seen/", ["seen"]),
-                                           ("/seen/deeper/page", ["seen"])])
+                                           ("/seen/deeper/page", ["seen"]),
+                                           ("/seen/caf%C3%A9/a%20b", ["seen"]),
+                                           ("/seen%C3%A9/", [])])
 def test_the_current_entry_is_still_marked(make_plugin, settings, path, current):
     make_plugin("seen", SEEN)
     page = _app(settings, "seen").get(path, status="*", headers={"Accept": "text/html"})

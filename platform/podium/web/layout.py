@@ -33,6 +33,7 @@ asset lists are worked out once per route name.
 from __future__ import annotations
 
 import fnmatch
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,7 @@ from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
 
 from ..plugins.registry import REGISTRY_KEY as PLUGINS_KEY
 from ..plugins.registry import plugin_set
-from .urls import remember, route_url, static_url, url_cache
+from .urls import host_url, remember, route_url, static_url, url_cache
 
 LAYOUT = "podium:templates/layout.jinja2"
 #: The ``<nav>`` fragment the layout's ``navigation`` block renders.
@@ -210,22 +211,33 @@ def _nav_declarations(registry: Registry) -> list[NavDeclaration]:
                                                        d.sequence))
 
 
+#: Characters WebOb leaves unquoted in a path (webob.request.PATH_SAFE) and
+#: the unreserved ones: a path of only these is its own quoted form.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._/~!$&'()*+,;=:@]*")
+
+
 @dataclass(frozen=True)
 class _Entries:
-    """``(name, title, href)`` of every entry, and the set of hrefs."""
+    """``(name, title, href)`` of every entry, the set of hrefs, and the
+    application URL they were worked out for."""
 
     fixed: list[tuple[str, str, str]]
     hrefs: frozenset[str]
+    application_url: str
 
     def current(self, request: Request) -> str | None:
         """The href that is the current URL, or the longest one ending with
         ``/`` that prefixes it (the application root excepted).  Only the
         current URL's own prefixes are looked up, so the cost does not grow
         with the number of entries."""
-        here = request.path_url
+        path = request.path_info
+        if _PLAIN_PATH.fullmatch(path):
+            here = self.application_url + path  # what request.path_url gives, quicker
+        else:
+            here = request.path_url
         if here in self.hrefs:
             return here
-        root = request.application_url.rstrip("/")
+        root = self.application_url.rstrip("/")
         end = here.rfind("/")
         while end > len(root):
             prefix = here[:end + 1]
@@ -239,11 +251,11 @@ def _entries(request: Request) -> _Entries:
     """The same for every request to one host and SCRIPT_NAME, so in
     production worked out once (see :mod:`podium.web.urls`)."""
     cache = url_cache(request)
-    key = ("navigation", request.host_url, request.script_name)
+    key = ("navigation", host_url(request), request.script_name)
     found = cache.get(key) if cache is not None else None
     if found is None:
         fixed = [(d.name, d.title, d.href(request)) for d in _nav_declarations(request.registry)]
-        found = _Entries(fixed, frozenset(h for _, _, h in fixed))
+        found = _Entries(fixed, frozenset(h for _, _, h in fixed), request.application_url)
         if cache is not None:
             remember(cache, key, found)
     return found
@@ -272,7 +284,7 @@ def navigation_markup(request: Request) -> Markup:
     cache = url_cache(request)
     all_entries = _entries(request)
     best = all_entries.current(request)
-    key = ("navigation markup", request.host_url, request.script_name, best or "")
+    key = ("navigation markup", host_url(request), request.script_name, best or "")
     found = cache.get(key) if cache is not None else None
     if found is None:
         entries = [NavEntry(name, title, h, h == best) for name, title, h in all_entries.fixed]
