@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -74,9 +75,16 @@ def summarize(rounds: list[dict[str, dict[str, float]]]) -> dict[str, Any]:
     }
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def run_script(scenario: str, duration: float, database_url: str | None) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PODIUM_")}
-    env.update(SCENARIO=scenario, DUR=str(max(1, round(duration))))
+    env.update(SCENARIO=scenario, DUR=str(max(1, round(duration))),
+               SINGLE_PORT=str(_free_port()), WORKERS_PORT=str(_free_port()))
     if database_url:
         env["PODIUM_DATABASE_URL"] = database_url
     # 3 rounds x 3 servers x (start + 2 s warm-up + the run + stop), bounded.

@@ -10,6 +10,7 @@ WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; cd "$WORK"
 export PODIUM_PLUGINS=bench PODIUM_SECRET=$(printf 's%.0s' {1..48}) PODIUM_DB_REQUIRE_CURRENT=false
 export PODIUM_DATABASE_URL=${PODIUM_DATABASE_URL:-sqlite:///$WORK/p.sqlite}
 SCENARIO=${SCENARIO:-json}  # db needs a seeded database: see bench/README.md
+SINGLE_PORT=${SINGLE_PORT:-18081} WORKERS_PORT=${WORKERS_PORT:-18082}  # python -m bench.deployment picks free ones
 mk() { # name listen server-lines
   sed -e "s|%(here)s/alembic|$ROOT/alembic|" "$ROOT/production.ini" | python3 -c "
 import sys,re
@@ -22,10 +23,10 @@ s=s.replace('level = WARN\nhandlers = console','level = ERROR\nhandlers = consol
 print(s)" > $1.ini
 }
 mk single "" "use = egg:waitress#main
-listen = 127.0.0.1:18081
+listen = 127.0.0.1:$SINGLE_PORT
 threads = 4"
 mk workers "" "use = egg:podium#workers
-listen = 127.0.0.1:18082
+listen = 127.0.0.1:$WORKERS_PORT
 workers = auto
 pin = true
 threads = 4"
@@ -41,7 +42,7 @@ run() { # label port taskset-prefix wrk-prefix
   kill -TERM -$pid 2>/dev/null; sleep 1; kill -KILL -$pid 2>/dev/null; wait $pid 2>/dev/null
 }
 for round in 1 2 3; do
-  run "single-pinned" 18081 "taskset -c 0" "taskset -c 1" single
-  run "single-unpinned" 18081 "" "" single
-  run "workers-unpinned" 18082 "" "" workers
+  run "single-pinned" $SINGLE_PORT "taskset -c 0" "taskset -c 1" single
+  run "single-unpinned" $SINGLE_PORT "" "" single
+  run "workers-unpinned" $WORKERS_PORT "" "" workers
 done
