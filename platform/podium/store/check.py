@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # alembic is imported only when the database is not current (to say what is
-# missing) or when podium.store.schema cannot tell from the files as text:
+# missing) or when podium.store.revision_files cannot tell from the files as text:
 # loading it costs about 0.2 s and 10 MB (bench.scaling, 100 plugins).
 
 
