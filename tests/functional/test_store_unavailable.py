@@ -141,6 +141,25 @@ def test_postgresql_down_then_back(postgresql_through_relay):
         testapp.app.registry["podium.engine"].dispose()
 
 
+def test_a_connection_that_died_in_the_pool_costs_no_failed_request(postgresql_through_relay):
+    """No pre-ping: the first statement meets the dead connection, SQLAlchemy
+    drops the pool and the request runs again on a new connection."""
+    url, relay = postgresql_through_relay
+    testapp = app_for(url)
+    try:
+        assert testapp.get("/counter/ping").text == "pong"  # a pooled connection now
+        relay.stop()  # the server restarts: every pooled connection dies
+        relay.start()
+        assert testapp.get("/counter/ping").text == "pong"  # not a 503
+        relay.stop()
+        relay.start()
+        assert testapp.post_json("/counter/increment", {"token": "again"}).json["n"] == 1
+        assert testapp.get("/counter/value").json["n"] == 1  # applied once
+    finally:
+        relay.stop()
+        testapp.app.registry["podium.engine"].dispose()
+
+
 def test_postgresql_wrong_credentials(postgresql_through_relay):
     url, _ = postgresql_through_relay
     testapp = app_for(make_url(url).set(username="no_such_podium_role").render_as_string(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from podium.store.errors import is_conflict, is_unavailable
+from podium.store.errors import is_conflict, is_stale_connection, is_unavailable
 from podium.testing.database import postgresql_admin_url
 
 
@@ -100,3 +100,38 @@ def test_postgresql_deadlock_is_a_conflict_and_a_closed_port_unavailable():
     error = raised(closed, "SELECT 1")
     assert is_unavailable(error) and not is_conflict(error)
     closed.dispose()
+
+
+@pytest.mark.skipif(not postgresql_admin_url(), reason="PODIUM_TEST_DATABASE_URL is not set")
+def test_a_connection_killed_in_the_pool_is_stale_and_one_killed_before_commit_is_not():
+    engine = create_engine(postgresql_admin_url())  # no pre-ping, as Podium's
+    admin = create_engine(postgresql_admin_url(), isolation_level="AUTOCOMMIT")
+
+    def kill(pid: int) -> None:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    try:
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            conn.commit()
+        kill(pid)  # idle in the pool, as between two requests
+        with pytest.raises(DBAPIError) as info, engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        assert is_stale_connection(info.value) and is_unavailable(info.value)
+
+        with pytest.raises(DBAPIError) as info, engine.connect() as conn:
+            conn.execute(text("SELECT 1"))  # a new connection: the pool was dropped
+            kill(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            conn.commit()  # dies in COMMIT: whether it committed is unknown
+        assert info.value.connection_invalidated and info.value.statement is None
+        assert not is_stale_connection(info.value)
+    finally:
+        engine.dispose()
+        admin.dispose()
+
+
+def test_errors_without_a_dead_connection_are_not_stale(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    assert not is_stale_connection(raised(engine, "SELECT * FROM no_such_table"))
+    engine.dispose()

@@ -33,9 +33,15 @@ def test_pre_ping_is_off_for_sqlite_files_unless_asked_for(tmp_path):
     engine.dispose()
 
 
-def test_pre_ping_is_on_for_database_servers():
-    engine = make_engine({"sqlalchemy.url": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
-    assert engine.pool._pre_ping is True  # created without connecting
+def test_pre_ping_is_off_for_database_servers_too_unless_asked_for():
+    """A dead pooled connection is found by the first statement and the
+    request run again (podium.store.errors.is_stale_connection)."""
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    engine = make_engine({"sqlalchemy.url": url})
+    assert engine.pool._pre_ping is False  # created without connecting
+    engine.dispose()
+    engine = make_engine({"sqlalchemy.url": url, "sqlalchemy.pool_pre_ping": "true"})
+    assert engine.pool._pre_ping is True
     engine.dispose()
 
 

@@ -47,6 +47,19 @@ def is_conflict(exc: BaseException) -> bool:
     return "database is locked" in message or "database table is locked" in message
 
 
+def is_stale_connection(exc: BaseException) -> bool:
+    """A statement met a connection that had died in the pool (the server
+    restarted or cut it): nothing of this transaction was committed (the
+    server drops an open transaction with its connection), SQLAlchemy has
+    invalidated the pool, and the request can run again on a new connection.
+
+    Not when the connection died while committing (no statement: COMMIT
+    itself, or connecting): whether the commit happened is unknown, so the
+    request must not run again."""
+    return (isinstance(exc, DBAPIError) and exc.connection_invalidated
+            and exc.statement is not None)
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """The database cannot be reached or refuses us: wait, then try again."""
     if isinstance(exc, PoolTimeout):

@@ -5,7 +5,9 @@ pyramid_retry runs a request again when its error is marked retryable;
 PostgreSQL's serialization failures and deadlocks, but only when pyramid_tm
 gets to ask it, which it does not when an exception view has already turned
 the error into a 5xx response (Podium's always does); and nobody marks
-SQLite's "database is locked".  So the error is marked where it is turned
+SQLite's "database is locked"; nor a statement that met a pooled
+connection the server had dropped (Podium does not pre-ping, see
+``podium.store.engine``).  So the error is marked where it is turned
 into a response: :func:`podium.web.unavailable.database_error` calls
 :func:`mark_if_retryable` for every database error, raised by a view or by
 the commit.  Each retry is logged (:func:`log_retry`); the last attempt's error becomes a
@@ -20,7 +22,7 @@ import logging
 from pyramid.request import Request
 from pyramid_retry import IRetryableError, mark_error_retryable
 
-from .errors import is_conflict
+from .errors import is_conflict, is_stale_connection
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ def mark_if_retryable(exc: BaseException) -> bool:
     """Mark a conflict retryable (for pyramid_retry); say whether it is one."""
     if IRetryableError.providedBy(exc):
         return True
-    if isinstance(exc, Exception) and is_conflict(exc):
+    if isinstance(exc, Exception) and (is_conflict(exc) or is_stale_connection(exc)):
         mark_error_retryable(exc)
         return True
     return False

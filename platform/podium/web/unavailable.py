@@ -7,7 +7,8 @@ database cannot be reached at all, the client gets a 503 with
 ``Retry-After`` (``podium.db.retry_after`` seconds) through the usual error
 page or JSON body, rather than a 500 that says the code is broken.  Pages
 that do not touch the database keep working, and the next request that
-does reconnects by itself (``pool_pre_ping``).
+does reconnects by itself: a statement that meets a connection that died in
+the pool is run again on a new one (``podium.store.errors.is_stale_connection``).
 
 Any other database error (an integrity error, a missing table) goes to the
 500 view as before.
@@ -49,9 +50,9 @@ def database_error(exc: Exception, request: Request) -> Response:
             attempts = request.environ.get("retry.attempts", 1)
             log.error("%s %s failed %s time(s) on a database conflict, answering 503: %s: %s",
                       request.method, request.path_qs, attempts, type(cause).__name__, cause)
-        else:
-            # pyramid_retry discards this response and runs the request again.
-            log_retry(request, exc)
+            return unavailable(request, DOWN if is_unavailable(exc) else BUSY)
+        # pyramid_retry discards this response and runs the request again.
+        log_retry(request, exc)
         return unavailable(request, BUSY)
     if is_unavailable(exc):
         log.error("database unavailable for %s %s: %s: %s", request.method, request.path_qs,
