@@ -26,7 +26,6 @@ class Scenario:
     path: str
     method: str = "GET"
     status: int = 200
-    uses_db: bool = False
 
     def url(self, prefix: str) -> str:
         return prefix + self.path
@@ -36,10 +35,10 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s for s in (
         Scenario("plaintext", "/plaintext"),
         Scenario("json", "/json"),
-        Scenario("db", "/db", uses_db=True),
-        Scenario("queries", f"/queries?queries={QUERIES}", uses_db=True),
-        Scenario("fortunes", "/fortunes", uses_db=True),
-        Scenario("updates", f"/updates?queries={QUERIES}", uses_db=True),
+        Scenario("db", "/db"),
+        Scenario("queries", f"/queries?queries={QUERIES}"),
+        Scenario("fortunes", "/fortunes"),
+        Scenario("updates", f"/updates?queries={QUERIES}"),
         Scenario("static", f"/static/{STATIC_FILE}"),
         Scenario("notfound", "/no-such-page", status=404),
         Scenario("form", "/form", method="POST"),

@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import REPO_ROOT
@@ -64,7 +64,6 @@ class Server:
     log_path: Path
     started_at: float
     ready_after: float = 0.0
-    meta: dict[str, object] = field(default_factory=dict)
 
     @property
     def pid(self) -> int:

@@ -65,16 +65,6 @@ def as_words(key: str, value: Any) -> list[str]:
     return str(value or "").split()
 
 
-def as_choice(choices: tuple[str, ...]) -> Callable[[str, Any], str]:
-    def convert(key: str, value: Any) -> str:
-        text = str(value).strip()
-        if text not in choices:
-            raise SettingsError(key, value, "expected one of " + ", ".join(choices))
-        return text
-
-    return convert
-
-
 def as_str(key: str, value: Any) -> str:
     return str(value).strip()
 

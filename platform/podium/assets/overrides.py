@@ -129,10 +129,6 @@ class Declaration:
     def path(self) -> str:
         return self.key[2]
 
-    @property
-    def is_directory(self) -> bool:
-        return self.path == "" or self.path.endswith("/")
-
     def describe(self) -> str:
         return f"{self.target} -> {self.source} ({self.level.label}: {self.origin})"
 
