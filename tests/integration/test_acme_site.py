@@ -8,8 +8,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from pyramid.paster import get_appsettings
 from sqlalchemy import insert
 
 from podium.testing.apps import base_settings, build_app, delete_all_rows
-from podium.testing.servers import running_pserve
+from podium.testing.servers import fetch, running_pserve
 from podium_notes.models import Note
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,14 +139,6 @@ def test_podium_assets_shows_the_code_override_first(app, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "notes_list.jinja2" in out.split("served: ")[1].splitlines()[0]
     assert "podium_notes/templates/list.jinja2" in out  # the original, next in the chain
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 def test_pserve_serves_the_acme_site(tmp_path, free_port):

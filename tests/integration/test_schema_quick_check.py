@@ -18,25 +18,7 @@ from podium.settings import apply_environment, normalize
 from podium.store.migrations import alembic_config_for, revisions_for, schema_status
 from podium.store.revision_files import quick_status, read_revision_file, read_revision_files
 from podium.store.schema import Branch, SchemaStatus
-from podium.testing import temporary_database
 from podium.testing.apps import base_settings
-from podium.testing.database import postgresql_admin_url
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not postgresql_admin_url(), reason="PODIUM_TEST_DATABASE_URL is not set"))]
-
-
-@pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    with temporary_database(request.param, tmp_path) as url:
-        settings = base_settings(url)
-        apply_environment(settings, {})
-        normalize(settings)
-        engine = create_engine(url)
-        try:
-            yield alembic_config_for(settings), engine
-        finally:
-            engine.dispose()
 
 
 def _summary(status: SchemaStatus) -> tuple[bool, dict[str, list[str]], set[str]]:
@@ -52,8 +34,8 @@ def _both(cfg: Any, engine: Any) -> tuple[SchemaStatus | None, SchemaStatus]:
     return quick, full
 
 
-def test_it_agrees_with_alembic_at_every_revision(database):
-    cfg, engine = database
+def test_it_agrees_with_alembic_at_every_revision(empty_database):
+    cfg, engine = empty_database
     quick, full = _both(cfg, engine)
     assert quick is None and not full.is_current  # no version table: alembic explains
     for sc in revisions_for(cfg).ordered:
@@ -63,8 +45,8 @@ def test_it_agrees_with_alembic_at_every_revision(database):
     assert quick.is_current
 
 
-def test_it_sees_revisions_no_installed_code_knows(database):
-    cfg, engine = database
+def test_it_sees_revisions_no_installed_code_knows(empty_database):
+    cfg, engine = empty_database
     command.upgrade(cfg, "heads")
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO alembic_version (version_num) VALUES ('f00d')"))

@@ -11,40 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, inspect
 
 from podium.api import Base
-from podium.settings import apply_environment, normalize
 from podium.store.migrations import (
-    alembic_config_for,
     database_heads,
     import_models,
     include_object_for,
     revisions_for,
 )
-from podium.testing import temporary_database
-from podium.testing.apps import base_settings
-from podium.testing.database import postgresql_admin_url
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not postgresql_admin_url(), reason="PODIUM_TEST_DATABASE_URL is not set"))]
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database(request: pytest.FixtureRequest, tmp_path) -> Any:
-    with temporary_database(request.param, tmp_path) as url:
-        settings = base_settings(url)
-        apply_environment(settings, {})
-        normalize(settings)
-        engine = create_engine(url)
-        try:
-            yield alembic_config_for(settings), engine
-        finally:
-            engine.dispose()
 
 
 def schema(engine: Engine) -> dict[str, Any]:

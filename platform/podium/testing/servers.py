@@ -70,3 +70,13 @@ def running_pserve(ini: str | Path, port: int, *, env: Mapping[str, str] | None 
             yield base
         finally:
             stop(process)
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """``(status, body)`` of a GET, error statuses included (urllib raises
+    for them), for asserting on what a running server answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
