@@ -57,11 +57,9 @@ def mark_changed(session: Session, transaction_manager: Any = None, keep_session
     front costs every process the drivers it imports.)"""
     from zope.sqlalchemy import mark_changed as zope_mark_changed
 
-    manager = transaction_manager or session.info.get("transaction_manager")
-    kwargs: dict[str, Any] = {"keep_session": keep_session}
-    if manager is not None:
-        kwargs["transaction_manager"] = manager
-    zope_mark_changed(session, **kwargs)
+    from .store.zope_events import manager_of
+
+    zope_mark_changed(session, transaction_manager or manager_of(session), keep_session)
 
 
 #: The core's first migration: plugin branches depend on it.

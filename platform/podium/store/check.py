@@ -57,8 +57,8 @@ def includeme(config: Configurator) -> None:
     from .schema import branches_for, default_script_location
 
     engine = config.registry["podium.engine"]
-    enabled = plugin_set(config.registry).enabled
-    branches = branches_for(settings, default_script_location(), enabled)
+    location = default_script_location()
+    branches = branches_for(settings, location, plugin_set(config.registry).enabled)
     try:
         with engine.connect() as connection:
             status = quick_status(connection, branches)
@@ -70,5 +70,5 @@ def includeme(config: Configurator) -> None:
 
     from .migrations import configure_branches
 
-    cfg = configure_branches(Config(), settings, default_script_location(), enabled=enabled)
+    cfg = configure_branches(Config(), settings, location, branches=branches)
     check_schema(engine, cfg)

@@ -85,10 +85,13 @@ def configure_branches(
     settings: dict[str, Any],
     script_location: str | None,
     enabled: Iterable[LoadedPlugin] | None = None,
+    branches: list[Branch] | None = None,
 ) -> Config:
-    """Point ``cfg`` at the core's directory and every plugin's."""
+    """Point ``cfg`` at the core's directory and every plugin's (``branches``
+    when the caller has them already)."""
     script_location = check_script_location(script_location)
-    branches = branches_for(settings, script_location, enabled)
+    if branches is None:
+        branches = branches_for(settings, script_location, enabled)
     cfg.set_main_option("script_location", script_location)
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", os.pathsep.join(b.directory for b in branches))

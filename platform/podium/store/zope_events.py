@@ -21,6 +21,12 @@ from zope.sqlalchemy.datamanager import (
 )
 
 
+def manager_of(session: Session) -> Any:
+    """The transaction manager a session was made for (``get_tm_session``
+    puts it in ``session.info``); zope.sqlalchemy's global one otherwise."""
+    return session.info.get("transaction_manager") or transaction.manager
+
+
 class SessionTransactionEvents(ZopeTransactionEvents):
     """zope.sqlalchemy's listeners, registered once on the session factory.
 
@@ -36,35 +42,32 @@ class SessionTransactionEvents(ZopeTransactionEvents):
     or Core INSERT through ``session.execute`` would be rolled back silently.
     """
 
-    def _manager(self, session: Session) -> Any:
-        return session.info.get("transaction_manager") or transaction.manager
-
     def after_begin(self, session: Session, transaction_: Any, connection: Any) -> None:
-        join_transaction(session, self.initial_state, self._manager(session), self.keep_session)
+        join_transaction(session, self.initial_state, manager_of(session), self.keep_session)
 
     def after_attach(self, session: Session, instance: Any) -> None:
-        join_transaction(session, self.initial_state, self._manager(session), self.keep_session)
+        join_transaction(session, self.initial_state, manager_of(session), self.keep_session)
 
     def after_flush(self, session: Session, flush_context: Any) -> None:
-        mark_changed(session, self._manager(session), self.keep_session)
+        mark_changed(session, manager_of(session), self.keep_session)
 
     def after_bulk_update(self, update_context: Any) -> None:
         session = update_context.session
-        mark_changed(session, self._manager(session), self.keep_session)
+        mark_changed(session, manager_of(session), self.keep_session)
 
     def after_bulk_delete(self, delete_context: Any) -> None:
         session = delete_context.session
-        mark_changed(session, self._manager(session), self.keep_session)
+        mark_changed(session, manager_of(session), self.keep_session)
 
     def before_commit(self, session: Session) -> None:
         assert session.in_nested_transaction() or (
-            self._manager(session).get().status == ZopeStatus.COMMITTING
+            manager_of(session).get().status == ZopeStatus.COMMITTING
         ), "Transaction must be committed using the transaction manager"
 
     def do_orm_execute(self, execute_state: ORMExecuteState) -> None:
         if not execute_state.is_select:
             session = execute_state.session
-            mark_changed(session, self._manager(session), self.keep_session)
+            mark_changed(session, manager_of(session), self.keep_session)
 
 
 #: The session events the listeners handle.
