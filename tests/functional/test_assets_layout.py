@@ -65,7 +65,7 @@ def test_navigation_lists_front_pages_then_contributed_entries_by_weight(app):
         ("shop.help", "Help"),                          # weight 200
     ]
     links = {a["data-plugin"]: a["href"] for a in app.get("/").html.select("nav a")}
-    assert links["shop.cart"] == "http://localhost/shop/cart"
+    assert links["shop.cart"] == "/shop/cart"  # root-relative, as route_path gives
     assert links["shop.help"] == "https://help.example.com/"
     assert links["blog.archive"] == "/blog/archive"
 
@@ -135,6 +135,22 @@ def test_the_application_adds_entries_and_assets_for_every_page(make_plugin, tmp
     assert ("site.about", "About") in nav(res)
     assert res.html.select_one('link[data-asset="https://cdn.example.com/site.css"]')["href"] \
         == "https://cdn.example.com/site.css"
+
+
+def test_entries_are_root_relative_under_the_script_name(make_plugin, tmp_path):
+    make_plugin("blog", BLOG)
+    config = Configurator(settings=base_settings(f"sqlite:///{tmp_path / 'a.sqlite'}", "blog"))
+    config.include("podium")
+    config.add_podium_nav("site.faq", "FAQ", url="faq", weight=10)
+    commit_naming_plugins(config)
+    app = webtest.TestApp(config.make_wsgi_app())
+    for host in ("example.org", "other.example"):
+        res = app.get("/blog/", extra_environ={"SCRIPT_NAME": "/site", "HTTP_HOST": host})
+        links = {a["data-plugin"]: a["href"] for a in res.html.select("nav a")}
+        assert links == {"blog": "/site/blog/", "site.faq": "/site/faq",
+                         "blog.archive": "/blog/archive"}
+        current = res.html.select('nav a[aria-current="page"]')
+        assert [a["data-plugin"] for a in current] == ["blog"]
 
 
 def test_bad_page_assets_are_refused_when_declared(tmp_path):

@@ -265,8 +265,9 @@ def test_skip_mode_links_a_bad_front_page_to_the_prefix(make_plugin, settings):
     make_plugin("front", FRONT.format(front="front.nope"), target="PKG:plugin",
                 files={"static/site.css": "body {}"})
     app = build_app(settings("front", **{"podium.on_plugin_error": "skip"}))
-    nav = webtest.TestApp(app).get("/").html.select_one('nav a[data-plugin="front"]')
-    assert nav["href"] == "http://localhost/front/"
+    home = webtest.TestApp(app).get("/")
+    assert home.html.select_one('nav a[data-plugin="front"]')["href"] == "/front/"
+    assert home.html.select_one('a[href="http://localhost/front/"]').text == "front"  # home page
 
 
 def test_a_declared_static_directory_is_served_under_the_prefix(make_plugin, settings):

@@ -66,14 +66,20 @@ class LoadedPlugin:
         return AssetResolver().resolve(self.migrations).abspath()
 
     def front_url(self, request: Any) -> str:
+        from ..web.urls import host_url
+
+        return host_url(request) + self.front_path(request)
+
+    def front_path(self, request: Any) -> str:
+        """The front page's path (with SCRIPT_NAME), as ``route_path`` gives."""
         if self.front_page:
-            from ..web.urls import route_url
+            from ..web.urls import route_path
 
             try:
-                return route_url(request, self.front_page)
+                return route_path(request, self.front_page)
             except KeyError:  # reported at start-up; skip mode links to the prefix
                 pass
-        return request.application_url + self.route_prefix + "/"
+        return request.script_name + self.route_prefix + "/"
 
 
 def _prefix_setting(name: str) -> str:

@@ -47,7 +47,7 @@ from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
 
 from ..plugins.registry import REGISTRY_KEY as PLUGINS_KEY
 from ..plugins.registry import plugin_set
-from .urls import host_url, remember, route_url, static_url, url_cache
+from .urls import remember, route_path, route_url, script_key, static_url, url_cache
 
 LAYOUT = "podium:templates/layout.jinja2"
 #: The ``<nav>`` fragment the layout's ``navigation`` block renders.
@@ -78,17 +78,20 @@ class NavDeclaration:
     weight: int
     plugin: str | None
     sequence: int
-    #: For a plugin's automatic entry: the plugin, whose front_url() it links.
+    #: For a plugin's automatic entry: the plugin, whose front_path() it links.
     front_of: Any = None
 
     def href(self, request: Request) -> str:
+        """Root-relative, like ``route_path``: the navigation is on every page,
+        and absolute links made it a fifth longer (bench.scaling: a 404 page
+        of 100 plugins, 10.2 KB) and kept one copy per Host header."""
         if self.front_of is not None:
-            return self.front_of.front_url(request)
+            return self.front_of.front_path(request)
         if self.route_name:
-            return route_url(request, self.route_name)
+            return route_path(request, self.route_name)
         assert self.url is not None
         return self.url if "://" in self.url or self.url.startswith("/") else (
-            request.application_url + "/" + self.url)
+            request.script_name + "/" + self.url)
 
 
 @dataclass(frozen=True)
@@ -219,25 +222,25 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._/~!$&'()*+,;=:@]*")
 @dataclass(frozen=True)
 class _Entries:
     """``(name, title, href)`` of every entry, the set of hrefs, and the
-    application URL they were worked out for."""
+    SCRIPT_NAME they were worked out for."""
 
     fixed: list[tuple[str, str, str]]
     hrefs: frozenset[str]
-    application_url: str
+    script_name: str
 
     def current(self, request: Request) -> str | None:
-        """The href that is the current URL, or the longest one ending with
+        """The href that is the current path, or the longest one ending with
         ``/`` that prefixes it (the application root excepted).  Only the
-        current URL's own prefixes are looked up, so the cost does not grow
+        current path's own prefixes are looked up, so the cost does not grow
         with the number of entries."""
         path = request.path_info
-        if _PLAIN_PATH.fullmatch(path):
-            here = self.application_url + path  # what request.path_url gives, quicker
+        if _PLAIN_PATH.fullmatch(path) and _PLAIN_PATH.fullmatch(self.script_name):
+            here = self.script_name + path  # what request.path gives, quicker
         else:
-            here = request.path_url
+            here = request.path
         if here in self.hrefs:
             return here
-        root = self.application_url.rstrip("/")
+        root = self.script_name.rstrip("/")
         end = here.rfind("/")
         while end > len(root):
             prefix = here[:end + 1]
@@ -248,14 +251,14 @@ class _Entries:
 
 
 def _entries(request: Request) -> _Entries:
-    """The same for every request to one host and SCRIPT_NAME, so in
-    production worked out once (see :mod:`podium.web.urls`)."""
+    """The same for every request under one SCRIPT_NAME, so in production
+    worked out once (see :mod:`podium.web.urls`)."""
     cache = url_cache(request)
-    key = ("navigation", host_url(request), request.script_name)
+    key = ("navigation", script_key(request))
     found = cache.get(key) if cache is not None else None
     if found is None:
         fixed = [(d.name, d.title, d.href(request)) for d in _nav_declarations(request.registry)]
-        found = _Entries(fixed, frozenset(h for _, _, h in fixed), request.application_url)
+        found = _Entries(fixed, frozenset(h for _, _, h in fixed), request.script_name)
         if cache is not None:
             remember(cache, key, found)
     return found
@@ -275,7 +278,7 @@ def navigation_markup(request: Request) -> Markup:
     Every plugin adds an entry, and escaping and looping over them in each
     page's layout made HTML pages slower with every plugin (bench.scaling:
     a 404 page with 100 plugins took 655 us in-process, 500 of them in the
-    navigation).  The fragment depends only on the entries, the host,
+    navigation).  The fragment depends only on the entries,
     SCRIPT_NAME and which entry is current, so in production it is rendered
     once per combination and kept with the app's URLs; the template stays
     overridable like any other (``override_asset`` of its spec).  It gets
@@ -284,7 +287,7 @@ def navigation_markup(request: Request) -> Markup:
     cache = url_cache(request)
     all_entries = _entries(request)
     best = all_entries.current(request)
-    key = ("navigation markup", host_url(request), request.script_name, best or "")
+    key = ("navigation markup", script_key(request), best or "")
     found = cache.get(key) if cache is not None else None
     if found is None:
         entries = [NavEntry(name, title, h, h == best) for name, title, h in all_entries.fixed]
