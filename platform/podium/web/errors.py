@@ -45,8 +45,10 @@ _ACCEPT_ANSWERS_MAX = 512
 def wants_json(request: Request) -> bool:
     """JSON when the client prefers it, sent a JSON body, or called an API URL
     (a path with an ``/api/`` segment) and accepts anything."""
-    json_first = "/api/" in request.path_info + "/" or is_json_body(request)
-    key = (request.headers.get("Accept"), json_first)
+    environ = request.environ
+    # The raw PATH_INFO: WebOb decodes it again on each access; "/api/" reads the same.
+    json_first = "/api/" in environ.get("PATH_INFO", "") + "/" or is_json_body(request)
+    key = (environ.get("HTTP_ACCEPT"), json_first)
     answer = _ACCEPT_ANSWERS.get(key)
     if answer is None:
         offers = _JSON_FIRST if json_first else _HTML_FIRST
