@@ -38,7 +38,11 @@ run() { # label port taskset-prefix wrk-prefix
   out=$($4 wrk -t1 -c8 -d${DUR:-5}s --latency http://127.0.0.1:$2/bench/$SCENARIO)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  echo "$1 $rps req/s p99 $p99"
+  # Non-2xx/3xx responses and socket errors (connect, read, write, timeout), summed.
+  errors=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {n += $NF}
+    /Socket errors:/ {for (i = 3; i <= NF; i++) {v = $i; gsub(",", "", v); if (v ~ /^[0-9]+$/) n += v}}
+    END {print n + 0}')
+  echo "$1 $rps req/s p99 $p99 errors $errors"
   kill -TERM -$pid 2>/dev/null; sleep 1; kill -KILL -$pid 2>/dev/null; wait $pid 2>/dev/null
 }
 for round in 1 2 3; do

@@ -10,9 +10,9 @@ OUTPUT = """\
 single-pinned 4000.00 req/s p99 6.00ms
 single-unpinned 2000.00 req/s p99 12.50ms
 workers-unpinned 6000.00 req/s p99 5.00ms
-single-pinned 5000.00 req/s p99 900.00us
-single-unpinned 2500.00 req/s p99 1.20s
-workers-unpinned 8000.00 req/s p99 4.00ms
+single-pinned 5000.00 req/s p99 900.00us errors 0
+single-unpinned 2500.00 req/s p99 1.20s errors 3
+workers-unpinned 8000.00 req/s p99 4.00ms errors 2
 single-pinned 1000.00 req/s p99 7.00ms
 """
 
@@ -20,7 +20,8 @@ single-pinned 1000.00 req/s p99 7.00ms
 def test_rounds_are_grouped_and_units_read():
     rounds = parse(OUTPUT)
     assert len(rounds) == 2  # the unfinished third round is dropped
-    assert rounds[1]["single-pinned"] == {"rps": 5000.0, "p99_ms": 0.9}
+    assert rounds[1]["single-pinned"] == {"rps": 5000.0, "p99_ms": 0.9, "errors": 0}
+    assert rounds[0]["single-pinned"]["errors"] == 0  # a line from before errors were counted
     assert rounds[1]["single-unpinned"]["p99_ms"] == 1200.0
 
 
@@ -30,6 +31,7 @@ def test_ratios_are_taken_within_a_round_then_the_median():
     assert summary["workers_vs_pinned_range"] == [1.5, 1.6]
     assert summary["unpinned_vs_pinned"] == pytest.approx(0.5)
     assert summary["workers_p99_ms"] == pytest.approx(4.5)
+    assert summary["errors"] == 5
 
 
 def test_nothing_measured_summarizes_to_nothing():
