@@ -111,6 +111,19 @@ def test_an_overridden_static_file_is_served_with_its_own_fingerprint(shop, tmp_
     assert "immutable" in res.headers["Cache-Control"]
 
 
+def test_each_file_keeps_its_own_etag_once_remembered(shop, tmp_path):
+    """In production which file a URL serves is remembered per subpath."""
+    app = app_for(tmp_path, **{"pyramid.reload_templates": "false",
+                               "pyramid.reload_assets": "false"})
+    files = {"/shop/static/shop.css": b".shop { color: red }",
+             "/shop/static/js/shop.js": b"console.log('shop')",
+             "/shop/static/js/../shop.css": b".shop { color: red }"}
+    for _ in range(2):  # the second time from what was remembered
+        for url, content in files.items():
+            res = app.get(url)
+            assert res.body == content and res.headers["ETag"] == f'"{digest(content)}"'
+
+
 def test_a_static_directory_override_falls_back_file_by_file(shop, tmp_path):
     override = tmp_path / "override-static"
     override.mkdir()

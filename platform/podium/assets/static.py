@@ -111,18 +111,34 @@ def _served_by(view: static_view, request: Request) -> str | None:
     return None
 
 
+_UNKNOWN: Any = object()
+
+
 def fingerprint_deriver(view: Callable[..., Any], info: Any) -> Callable[..., Any]:
     """ETag and long caching for static views; every other view untouched."""
     original = info.original_view
     if not isinstance(original, static_view):
         return view
     hashes: ContentHashes = info.registry["podium.content_hashes"]
+    # Which file a subpath serves is fixed once overrides are (not while
+    # reloading): finding it again cost two pkg_resources lookups per request
+    # (bench: static, 103 -> 88 us in-process).  Keyed by the route's subpath,
+    # which Pyramid has already normalized ("..", "." and empty segments),
+    # and filled from 200 responses only: as many keys as there are files.
+    served: dict[tuple[str, ...], str | None] | None = (
+        None if hashes.recheck or not original.use_subpath else {})
 
     def fingerprinted(context: Any, request: Request) -> Response:
         response = view(context, request)
         if response.status_int != 200:
             return response
-        filename = _served_by(original, request)
+        if served is None:
+            filename = _served_by(original, request)
+        else:
+            key = tuple(request.subpath)
+            filename = served.get(key, _UNKNOWN)
+            if filename is _UNKNOWN:
+                filename = served[key] = _served_by(original, request)
         if filename is None:
             return response
         token = hashes.of(filename)
