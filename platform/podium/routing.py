@@ -2,13 +2,14 @@
 
 Pyramid's ``RoutesMapper`` tries every route's regex in turn, so the last
 of 1000 routes, and every 404, pays for all of them.  Most routes start with
-a literal segment (``/notes/...``, the plugin's prefix), and a path can only
-match routes whose literal prefix agrees with its own first segment.  This
-mapper indexes routes by that segment once, then tries, in Pyramid's
-original order, only the routes of the path's segment plus the few whose
-first segment is not literal (``/{slug}``).  Matching, predicates, URL
-generation and ``proutes`` are Pyramid's own: it is a subclass that only
-narrows the candidates.
+literal segments (``/notes/api/...``: the plugin's prefix, then the page),
+and a path can only match routes whose literal segments agree with its own.
+This mapper indexes routes by their first two literal segments once, then
+tries, in Pyramid's original order, only the routes that can match: those
+of the path's two segments, those of its first segment whose second one is
+variable (``/notes/{id}``), and the few whose first segment is not literal
+(``/{slug}``).  Matching, predicates, URL generation and ``proutes`` are
+Pyramid's own: it is a subclass that only narrows the candidates.
 """
 
 from __future__ import annotations
@@ -30,38 +31,59 @@ from pyramid.urldispatch import (
 )
 
 
-def first_literal_segment(pattern: str) -> str | None:
-    """The first path segment every match of ``pattern`` has, or None when a
-    placeholder makes it variable.  Mirrors ``pyramid.urldispatch._compile_route``."""
+def literal_segments(pattern: str) -> tuple[str, ...] | None:
+    """The whole path segments every match of ``pattern`` starts with, or
+    None for old-style ``:name`` placeholders (left to the slow path).
+    Mirrors ``pyramid.urldispatch._compile_route``: a segment counts only
+    when the literal text goes on to a ``/``, or ends the whole pattern."""
     if old_route_re.search(pattern) and not route_re.search(pattern):
-        return None  # old-style ":name" placeholders: leave them to the slow path
+        return None
     if not pattern.startswith("/"):
         pattern = "/" + pattern
     has_remainder = bool(star_at_end.search(pattern))
     if has_remainder:
         pattern = pattern.rsplit("*", 1)[0]
     parts = route_re.split(pattern)
-    literal = parts[0]
-    second_slash = literal.find("/", 1)
-    if second_slash != -1:
-        return literal[1:second_slash]
+    pieces = parts[0][1:].split("/")
     if len(parts) == 1 and not has_remainder:
-        return literal[1:]  # the whole pattern is one literal segment, e.g. "/about"
-    return None
+        return tuple(pieces)  # all literal, e.g. "/about" or "/notes/"
+    return tuple(pieces[:-1])  # the last piece runs into a placeholder
 
 
-def path_segment(path: str) -> str:
+def first_literal_segment(pattern: str) -> str | None:
+    """The first path segment every match of ``pattern`` has, or None when a
+    placeholder makes it variable."""
+    segments = literal_segments(pattern)
+    return segments[0] if segments else None
+
+
+def path_segments(path: str) -> tuple[str, str | None]:
+    """A path's first segment and its second (None when it has none)."""
     # Pyramid's regexes end with "$", which also matches before a final newline.
     if path.endswith("\n"):
         path = path[:-1]
-    end = path.find("/", 1)
-    return path[1:] if end == -1 else path[1:end]
+    first_end = path.find("/", 1)
+    if first_end == -1:
+        return path[1:], None
+    second_end = path.find("/", first_end + 1)
+    return path[1:first_end], path[first_end + 1:second_end if second_end != -1 else None]
+
+
+def path_segment(path: str) -> str:
+    return path_segments(path)[0]
 
 
 @dataclass(frozen=True)
 class _Index:
-    by_segment: dict[str, tuple[Route, ...]]
+    #: (first, second) segment -> the routes a path starting so may match.
+    by_two: dict[tuple[str, str], tuple[Route, ...]]
+    #: first segment -> the same for a path whose second segment no route names.
+    by_first: dict[str, tuple[Route, ...]]
     unindexed: tuple[Route, ...]
+
+
+def _in_order(*groups: list[tuple[int, Route]]) -> tuple[Route, ...]:
+    return tuple(r for _, r in heapq.merge(*groups, key=itemgetter(0)))
 
 
 class PrefixIndexedRoutesMapper(RoutesMapper):
@@ -77,17 +99,24 @@ class PrefixIndexedRoutesMapper(RoutesMapper):
         return route
 
     def _build_index(self) -> _Index:
-        buckets: dict[str, list[tuple[int, Route]]] = {}
+        first_only: dict[str, list[tuple[int, Route]]] = {}
+        two: dict[tuple[str, str], list[tuple[int, Route]]] = {}
         unindexed: list[tuple[int, Route]] = []
         for position, route in enumerate(self.routelist):
-            segment = first_literal_segment(route.pattern)
-            target = unindexed if segment is None else buckets.setdefault(segment, [])
-            target.append((position, route))
-        by_segment = {
-            segment: tuple(r for _, r in heapq.merge(routes, unindexed, key=itemgetter(0)))
-            for segment, routes in buckets.items()
-        }
-        index = _Index(by_segment, tuple(r for _, r in unindexed))
+            segments = literal_segments(route.pattern)
+            if not segments:
+                unindexed.append((position, route))
+            elif len(segments) == 1:
+                first_only.setdefault(segments[0], []).append((position, route))
+            else:
+                two.setdefault((segments[0], segments[1]), []).append((position, route))
+        firsts = set(first_only) | {first for first, _ in two}
+        index = _Index(
+            by_two={key: _in_order(routes, first_only.get(key[0], []), unindexed)
+                    for key, routes in two.items()},
+            by_first={first: _in_order(first_only.get(first, []), unindexed) for first in firsts},
+            unindexed=tuple(r for _, r in unindexed),
+        )
         self._index = index
         return index
 
@@ -99,7 +128,11 @@ class PrefixIndexedRoutesMapper(RoutesMapper):
         except UnicodeDecodeError as e:
             raise URLDecodeError(e.encoding, e.object, e.start, e.end, e.reason) from e
         index = self._index or self._build_index()
-        for route in index.by_segment.get(path_segment(path), index.unindexed):
+        first, second = path_segments(path)
+        candidates = None if second is None else index.by_two.get((first, second))
+        if candidates is None:
+            candidates = index.by_first.get(first, index.unindexed)
+        for route in candidates:
             match = route.match(path)
             if match is not None:
                 preds = route.predicates

@@ -7,15 +7,19 @@ from hypothesis import strategies as st
 from pyramid.request import Request
 from pyramid.urldispatch import RoutesMapper
 
-from podium.routing import PrefixIndexedRoutesMapper, first_literal_segment, path_segment
+from podium.routing import (
+    PrefixIndexedRoutesMapper,
+    first_literal_segment,
+    literal_segments,
+    path_segment,
+    path_segments,
+)
 
 LITERALS = ["notes", "api", "a", "b", "static", "x1", "", "notes2", "caf\u00e9"]
+# Half literal, so that routes share first and second segments with each other and with paths.
 segment = st.one_of(
     st.sampled_from(LITERALS),
-    st.just("{}"),
-    st.just(r"{:\d+}"),
-    st.just("pre{}"),
-    st.just("{}.json"),
+    st.sampled_from(["{}", r"{:\d+}", "pre{}", "{}.json"]),
 )
 
 
@@ -54,12 +58,25 @@ def build(mapper, routes):
     return mapper
 
 
-@settings(max_examples=400, deadline=None)
+def literal_prefix(pattern: str) -> str:
+    """The text of a route pattern before its first placeholder or remainder."""
+    pattern = "/" + pattern.lstrip("/")
+    return pattern.split("{", 1)[0].split("*", 1)[0]
+
+
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(st.tuples(patterns(), st.sampled_from([None, "GET", "POST"])), max_size=25),
-       st.lists(st.tuples(paths, methods), min_size=1, max_size=12))
-def test_same_answer_as_pyramid(routes, requests):
+       st.data())
+def test_same_answer_as_pyramid(routes, data):
     pyramid_mapper = build(RoutesMapper(), routes)
     ours = build(PrefixIndexedRoutesMapper(), routes)
+    # Random paths, and paths that start like one of the routes (so that they
+    # share its first and second segments) and go on at random.
+    tails = st.one_of(st.just(""), st.sampled_from(["/", "x1", "/12", "/a/b"]), path_part, paths)
+    derived = (st.builds(lambda route, tail: literal_prefix(route[0]) + tail,
+                         st.sampled_from(routes), tails) if routes else paths)
+    requests = data.draw(st.lists(st.tuples(st.one_of(paths, derived), methods),
+                                  min_size=1, max_size=12))
     for path, method in requests:
         request = Request.blank("/", method=method)
         request.path_info = path
@@ -91,6 +108,47 @@ def test_first_literal_segment():
     assert first_literal_segment("/no{x}") is None
     assert first_literal_segment("/*traverse") is None
     assert first_literal_segment("/:old/style") is None
+
+
+def test_literal_segments():
+    assert literal_segments("/notes/api/{id}") == ("notes", "api")
+    assert literal_segments("/notes/api") == ("notes", "api")
+    assert literal_segments("/notes/api{ext}") == ("notes",)  # "api..." is not a whole segment
+    assert literal_segments("/notes/") == ("notes", "")
+    assert literal_segments("/notes/static/*subpath") == ("notes", "static")
+    assert literal_segments("/notes/static*rest") == ("notes",)
+    assert literal_segments("/a/b/c/{x}") == ("a", "b", "c")
+    assert literal_segments("/{slug}/x") == ()
+    assert literal_segments("/:old/style") is None
+
+
+def test_path_segments():
+    assert path_segments("/notes/api/1") == ("notes", "api")
+    assert path_segments("/notes/api") == ("notes", "api")
+    assert path_segments("/notes/") == ("notes", "")
+    assert path_segments("/notes") == ("notes", None)
+    assert path_segments("/notes/api\n") == ("notes", "api")
+    assert path_segments("/") == ("", None)
+
+
+def test_the_last_route_of_a_plugin_is_tried_first_when_its_segments_say_so():
+    ours = PrefixIndexedRoutesMapper()
+    for name in ("list", "new", "search"):
+        ours.connect(f"p.{name}", f"/p/{name}")
+    ours.connect("p.item", "/p/{id}")
+    ours.connect("p.api", "/p/api/items/{id}")
+    index = ours._build_index()
+    assert [r.name for r in index.by_two[("p", "api")]] == ["p.item", "p.api"]
+    assert ours(Request.blank("/p/api/items/3"))["route"].name == "p.api"
+    assert ours(Request.blank("/p/api"))["route"].name == "p.item"
+
+
+@given(st.text(alphabet="/ab\n.%", max_size=12))
+def test_path_segments_are_the_first_two_of_a_split(path):
+    path = "/" + path
+    stripped = path[:-1] if path.endswith("\n") else path
+    parts = stripped[1:].split("/")
+    assert path_segments(path) == (parts[0], parts[1] if len(parts) > 1 else None)
 
 
 def test_path_segment():
