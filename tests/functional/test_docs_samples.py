@@ -272,6 +272,16 @@ def test_requirements_order_and_hints(guide: Guide, make_plugin: Callable[..., s
     assert 'href="http://localhost/reading/"' in client(app).get("/").text
 
 
+def test_a_jinja_global_added_by_an_action(make_plugin: Callable[..., str],
+                                           app_with: Callable[..., Router]) -> None:
+    from pyramid_jinja2 import IJinja2Environment
+
+    make_plugin("globals_sample", sample("jinja-globals").text)
+    app = app_with("globals_sample")
+    env = app.registry.getUtility(IJinja2Environment, name=".jinja2")
+    assert env.from_string("{{ bookmarks_max }}").render() == "500"
+
+
 # -- settings the app is built with ------------------------------------------------------
 
 
