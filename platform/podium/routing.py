@@ -50,13 +50,6 @@ def literal_segments(pattern: str) -> tuple[str, ...] | None:
     return tuple(pieces[:-1])  # the last piece runs into a placeholder
 
 
-def first_literal_segment(pattern: str) -> str | None:
-    """The first path segment every match of ``pattern`` has, or None when a
-    placeholder makes it variable."""
-    segments = literal_segments(pattern)
-    return segments[0] if segments else None
-
-
 def path_segments(path: str) -> tuple[str, str | None]:
     """A path's first segment and its second (None when it has none)."""
     # Pyramid's regexes end with "$", which also matches before a final newline.
@@ -67,10 +60,6 @@ def path_segments(path: str) -> tuple[str, str | None]:
         return path[1:], None
     second_end = path.find("/", first_end + 1)
     return path[1:first_end], path[first_end + 1:second_end if second_end != -1 else None]
-
-
-def path_segment(path: str) -> str:
-    return path_segments(path)[0]
 
 
 @dataclass(frozen=True)

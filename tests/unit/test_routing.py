@@ -7,13 +7,7 @@ from hypothesis import strategies as st
 from pyramid.request import Request
 from pyramid.urldispatch import RoutesMapper
 
-from podium.routing import (
-    PrefixIndexedRoutesMapper,
-    first_literal_segment,
-    literal_segments,
-    path_segment,
-    path_segments,
-)
+from podium.routing import PrefixIndexedRoutesMapper, literal_segments, path_segments
 
 LITERALS = ["notes", "api", "a", "b", "static", "x1", "", "notes2", "caf\u00e9"]
 # Half literal, so that routes share first and second segments with each other and with paths.
@@ -98,18 +92,6 @@ def test_routes_replaced_by_name_keep_pyramids_order():
     assert ours.generate("a", {"id": "7"}) == "/y/7"
 
 
-def test_first_literal_segment():
-    assert first_literal_segment("/notes/{id}") == "notes"
-    assert first_literal_segment("notes/api") == "notes"
-    assert first_literal_segment("/notes") == "notes"
-    assert first_literal_segment("/") == ""
-    assert first_literal_segment("/static/*subpath") == "static"
-    assert first_literal_segment("/{slug}") is None
-    assert first_literal_segment("/no{x}") is None
-    assert first_literal_segment("/*traverse") is None
-    assert first_literal_segment("/:old/style") is None
-
-
 def test_literal_segments():
     assert literal_segments("/notes/api/{id}") == ("notes", "api")
     assert literal_segments("/notes/api") == ("notes", "api")
@@ -118,7 +100,11 @@ def test_literal_segments():
     assert literal_segments("/notes/static/*subpath") == ("notes", "static")
     assert literal_segments("/notes/static*rest") == ("notes",)
     assert literal_segments("/a/b/c/{x}") == ("a", "b", "c")
+    assert literal_segments("notes/api") == ("notes", "api")  # Pyramid adds the slash
+    assert literal_segments("/") == ("",)
     assert literal_segments("/{slug}/x") == ()
+    assert literal_segments("/no{x}") == ()
+    assert literal_segments("/*traverse") == ()
     assert literal_segments("/:old/style") is None
 
 
@@ -149,13 +135,6 @@ def test_path_segments_are_the_first_two_of_a_split(path):
     stripped = path[:-1] if path.endswith("\n") else path
     parts = stripped[1:].split("/")
     assert path_segments(path) == (parts[0], parts[1] if len(parts) > 1 else None)
-
-
-def test_path_segment():
-    assert path_segment("/notes/1") == "notes"
-    assert path_segment("/notes") == "notes"
-    assert path_segment("/") == ""
-    assert path_segment("/notes\n") == "notes"
 
 
 def test_the_platform_uses_it(testapp):
