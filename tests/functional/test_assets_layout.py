@@ -137,7 +137,8 @@ def test_the_application_adds_entries_and_assets_for_every_page(make_plugin, tmp
         == "https://cdn.example.com/site.css"
 
 
-def test_entries_are_root_relative_under_the_script_name(make_plugin, tmp_path):
+@pytest.mark.parametrize("script_name", ["/site", "/my site"])
+def test_entries_are_root_relative_under_the_script_name(make_plugin, tmp_path, script_name):
     make_plugin("blog", BLOG)
     config = Configurator(settings=base_settings(f"sqlite:///{tmp_path / 'a.sqlite'}", "blog"))
     config.include("podium")
@@ -145,12 +146,15 @@ def test_entries_are_root_relative_under_the_script_name(make_plugin, tmp_path):
     commit_naming_plugins(config)
     app = webtest.TestApp(config.make_wsgi_app())
     for host in ("example.org", "other.example"):
-        res = app.get("/blog/", extra_environ={"SCRIPT_NAME": "/site", "HTTP_HOST": host})
-        links = {a["data-plugin"]: a["href"] for a in res.html.select("nav a")}
-        assert links == {"blog": "/site/blog/", "site.faq": "/site/faq",
-                         "blog.archive": "/blog/archive"}
-        current = res.html.select('nav a[aria-current="page"]')
-        assert [a["data-plugin"] for a in current] == ["blog"]
+        for path in ("/blog/", "/blog/caf%C3%A9"):
+            res = app.get(path, status="*", headers={"Accept": "text/html"},
+                          extra_environ={"SCRIPT_NAME": script_name, "HTTP_HOST": host})
+            links = {a["data-plugin"]: a["href"] for a in res.html.select("nav a")}
+            # SCRIPT_NAME as Pyramid's route_path puts it
+            assert links == {"blog": f"{script_name}/blog/", "site.faq": f"{script_name}/faq",
+                             "blog.archive": "/blog/archive"}
+            current = res.html.select('nav a[aria-current="page"]')
+            assert [a["data-plugin"] for a in current] == ["blog"], path
 
 
 def test_bad_page_assets_are_refused_when_declared(tmp_path):

@@ -37,6 +37,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 from pyramid.config import Configurator
@@ -44,6 +45,7 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
+from webob.request import PATH_SAFE
 
 from ..plugins.registry import REGISTRY_KEY as PLUGINS_KEY
 from ..plugins.registry import plugin_set
@@ -234,10 +236,10 @@ class _Entries:
         current path's own prefixes are looked up, so the cost does not grow
         with the number of entries."""
         path = request.path_info
-        if _PLAIN_PATH.fullmatch(path) and _PLAIN_PATH.fullmatch(self.script_name):
-            here = self.script_name + path  # what request.path gives, quicker
-        else:
-            here = request.path
+        if not _PLAIN_PATH.fullmatch(path):
+            path = quote(path.encode("utf-8"), PATH_SAFE)
+        # As route_path builds the hrefs: SCRIPT_NAME as it is, the path quoted.
+        here = self.script_name + path
         if here in self.hrefs:
             return here
         root = self.script_name.rstrip("/")
