@@ -10,16 +10,20 @@ from pyramid.urldispatch import RoutesMapper
 from podium.routing import PrefixIndexedRoutesMapper, literal_segments, path_segments
 
 LITERALS = ["notes", "api", "a", "b", "static", "x1", "", "notes2", "caf\u00e9"]
-# Half literal, so that routes share first and second segments with each other and with paths.
-segment = st.one_of(
-    st.sampled_from(LITERALS),
-    st.sampled_from(["{}", r"{:\d+}", "pre{}", "{}.json"]),
-)
+PLACEHOLDERS = ["{}", r"{:\d+}", "pre{}", "{}.json"]
+PATH_PARTS = ["notes", "api", "a", "b", "static", "x1", "", "12", "pre7", "k.json", "notes2",
+              "caf\u00e9", "n%2Fx"]
+#: Few names: routes and paths then share first and second segments all the time.
+FEW_LITERALS = ["a", "b", ""]
+FEW_PATH_PARTS = ["a", "b", "", "1", "pre1", "1.json"]
 
 
 @st.composite
-def patterns(draw: st.DrawFn) -> str:
-    parts = draw(st.lists(segment, min_size=0, max_size=4))
+def patterns(draw: st.DrawFn, literals: list[str], placeholders: list[str] = PLACEHOLDERS,
+             max_parts: int = 4) -> str:
+    # Half literal, half placeholders.
+    segment = st.one_of(st.sampled_from(literals), st.sampled_from(placeholders))
+    parts = draw(st.lists(segment, min_size=0, max_size=max_parts))
     # Each placeholder gets a name of its own: Pyramid forbids repeats.
     named = [part.replace("{", f"{{v{i}", 1) for i, part in enumerate(parts)]
     pattern = "/" + "/".join(named)
@@ -32,10 +36,12 @@ def patterns(draw: st.DrawFn) -> str:
     return pattern
 
 
-path_part = st.sampled_from(["notes", "api", "a", "b", "static", "x1", "", "12", "pre7",
-                             "k.json", "notes2", "caf\u00e9", "n%2Fx"])
-paths = st.builds(lambda parts, tail: "/" + "/".join(parts) + tail,
-                  st.lists(path_part, max_size=5), st.sampled_from(["", "/", "\n"]))
+def paths(parts: list[str]) -> st.SearchStrategy[str]:
+    return st.builds(lambda chosen, tail: "/" + "/".join(chosen) + tail,
+                     st.lists(st.sampled_from(parts), max_size=5),
+                     st.sampled_from(["", "/", "\n"]))
+
+
 methods = st.sampled_from(["GET", "POST"])
 
 
@@ -58,18 +64,17 @@ def literal_prefix(pattern: str) -> str:
     return pattern.split("{", 1)[0].split("*", 1)[0]
 
 
-@settings(max_examples=1000, deadline=None)
-@given(st.lists(st.tuples(patterns(), st.sampled_from([None, "GET", "POST"])), max_size=25),
-       st.data())
-def test_same_answer_as_pyramid(routes, data):
+def same_answers(routes, data, parts: list[str]) -> None:
     pyramid_mapper = build(RoutesMapper(), routes)
     ours = build(PrefixIndexedRoutesMapper(), routes)
     # Random paths, and paths that start like one of the routes (so that they
     # share its first and second segments) and go on at random.
-    tails = st.one_of(st.just(""), st.sampled_from(["/", "x1", "/12", "/a/b"]), path_part, paths)
-    derived = (st.builds(lambda route, tail: literal_prefix(route[0]) + tail,
-                         st.sampled_from(routes), tails) if routes else paths)
-    requests = data.draw(st.lists(st.tuples(st.one_of(paths, derived), methods),
+    tails = st.one_of(st.just(""), st.sampled_from(parts), paths(parts))
+    derived = (st.builds(lambda route, trim, tail: (literal_prefix(route[0]).rstrip("/")
+                                                    if trim else literal_prefix(route[0])) + tail,
+                         st.sampled_from(routes), st.booleans(), tails)
+               if routes else paths(parts))
+    requests = data.draw(st.lists(st.tuples(st.one_of(paths(parts), derived), methods),
                                   min_size=1, max_size=12))
     for path, method in requests:
         request = Request.blank("/", method=method)
@@ -79,6 +84,22 @@ def test_same_answer_as_pyramid(routes, data):
         assert (got["route"] and got["route"].name) == (
             expected["route"] and expected["route"].name), (path, method)
         assert got["match"] == expected["match"]
+
+
+route_methods = st.sampled_from([None, "GET", "POST"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(patterns(LITERALS), route_methods), max_size=25), st.data())
+def test_same_answer_as_pyramid(routes, data):
+    same_answers(routes, data, PATH_PARTS)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.tuples(patterns(FEW_LITERALS, ["{}", "pre{}"], max_parts=3), route_methods),
+                max_size=12), st.data())
+def test_same_answer_as_pyramid_with_few_names(routes, data):
+    same_answers(routes, data, FEW_PATH_PARTS)
 
 
 def test_routes_replaced_by_name_keep_pyramids_order():
