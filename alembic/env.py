@@ -16,6 +16,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from podium.settings import load_settings
 from podium.store import migrations
 from podium.store.model import Base
 
@@ -25,7 +26,7 @@ if settings is None:
     # Plain alembic: the ini's logging, so that it says which revisions it runs.
     if config.config_file_name:
         fileConfig(config.config_file_name, disable_existing_loggers=False)
-    settings = migrations.app_settings(config.config_file_name)
+    settings = load_settings(config.config_file_name)
 branches = config.attributes.get("podium.branches")
 if branches is None:
     location = migrations.check_script_location(config.get_main_option("script_location"))

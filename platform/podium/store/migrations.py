@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
 from typing import Any
 
 from alembic.config import Config
@@ -30,7 +29,6 @@ from alembic.util import CommandError
 from sqlalchemy import Connection
 
 from ..plugins.discovery import discover
-from ..plugins.loader import LoadedPlugin
 from ..settings import SettingsError, load_settings
 
 # The alembic-free half (branches, statuses), re-exported: importers of this
@@ -49,17 +47,12 @@ from .schema import (  # noqa: F401
 log = logging.getLogger(__name__)
 
 
-def app_settings(config_uri: str) -> dict[str, Any]:
-    """The app's settings as ``main`` would see them, environment included."""
-    return load_settings(config_uri)
-
-
 def alembic_config(config_uri: str, settings: dict[str, Any] | None = None) -> Config:
     """An alembic ``Config`` for the ini file, with every plugin's branch."""
     path = config_uri.split("#", 1)[0]
     if not os.path.exists(path):
         raise FileNotFoundError(f"configuration file {path} does not exist")
-    settings = settings if settings is not None else app_settings(config_uri)
+    settings = settings if settings is not None else load_settings(config_uri)
     cfg = Config(path, ini_section="alembic")
     cfg.attributes["podium.config_uri"] = config_uri
     return configure_branches(cfg, settings, cfg.get_main_option("script_location"))
@@ -84,14 +77,13 @@ def configure_branches(
     cfg: Config,
     settings: dict[str, Any],
     script_location: str | None,
-    enabled: Iterable[LoadedPlugin] | None = None,
     branches: list[Branch] | None = None,
 ) -> Config:
     """Point ``cfg`` at the core's directory and every plugin's (``branches``
     when the caller has them already)."""
     script_location = check_script_location(script_location)
     if branches is None:
-        branches = branches_for(settings, script_location, enabled)
+        branches = branches_for(settings, script_location)
     cfg.set_main_option("script_location", script_location)
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", os.pathsep.join(b.directory for b in branches))

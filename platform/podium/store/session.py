@@ -74,9 +74,10 @@ def tm_session(settings_or_engine: Mapping[str, Any] | Engine) -> Iterator[Sessi
     The same rules as a request: the block commits when it ends, aborts when
     it raises (and re-raises), and ``text()`` or Core writes are committed
     like ORM ones; :func:`podium.store.hooks.after_commit` works on the
-    session.  Nothing is written outside it::
+    session.  Nothing is written outside it (``load_settings`` is
+    :func:`podium.settings.load_settings`)::
 
-        with tm_session(app_settings("production.ini")) as dbsession:
+        with tm_session(load_settings("production.ini")) as dbsession:
             dbsession.add(Note("imported"))
 
     Given settings, it builds (and disposes of) an engine of its own; given

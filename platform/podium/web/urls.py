@@ -23,8 +23,8 @@ _CACHE_KEY = "podium.url_cache"
 
 _UNSET = object()
 
-#: Entries keyed by the Host header (navigation) are as many as the names
-#: clients send; past this many the cache starts afresh rather than grow.
+#: Keys hold SCRIPT_NAME, which a proxy may take from a client's header;
+#: past this many entries the cache starts afresh rather than grow.
 MAX_ENTRIES = 512
 
 
@@ -41,8 +41,8 @@ def url_cache(request: Request) -> dict[tuple[str, str, str], Any] | None:
 
 
 def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    """Keep ``value``, emptying the cache first if it is full: a client
-    sending made-up Host headers must not make the app grow."""
+    """Keep ``value``, emptying the cache first if it is full: clients
+    sending made-up prefixes must not make the app grow."""
     if len(cache) >= MAX_ENTRIES:
         cache.clear()
     cache[key] = value
