@@ -27,6 +27,10 @@ def write(request):
     session = request.dbsession
     if how == "text":
         session.execute(text("INSERT INTO probe_row (how) VALUES (:how)"), {"how": how})
+    elif how == "scalar":
+        session.scalar(insert(probes).values(how=how).returning(probes.c.id))
+    elif how == "scalars":
+        session.scalars(text("INSERT INTO probe_row (how) VALUES ('x') RETURNING id")).all()
     else:
         session.execute(insert(probes).values(how=how))
     outcome = request.params.get("then", "ok")
@@ -74,7 +78,7 @@ def probe(make_plugin, podium_database_url):
     engine.dispose()
 
 
-@pytest.mark.parametrize("how", ["core", "text"])
+@pytest.mark.parametrize("how", ["core", "text", "scalar", "scalars"])
 def test_non_orm_writes_are_committed(probe, how):
     testapp, count = probe
     testapp.post(f"/probe/write/{how}")

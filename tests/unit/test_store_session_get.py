@@ -359,3 +359,17 @@ def test_the_request_session_is_a_store_session(tmp_path: Any) -> None:
         assert isinstance(make_session_factory(engine)(), StoreSession)
     finally:
         engine.dispose()
+
+
+def test_a_string_is_refused_as_session_execute_refuses_it(database: Any) -> None:
+    from sqlalchemy.exc import ArgumentError
+
+    from podium.store.zope_events import TransactionSession
+
+    for method in ("execute", "scalars", "scalar"):
+        messages = []
+        for session_class in (Session, TransactionSession):
+            with session_class(bind=database) as session, pytest.raises(ArgumentError) as raised:
+                getattr(session, method)("SELECT 1")
+            messages.append(str(raised.value))
+        assert messages[0] == messages[1] and "text('SELECT 1')" in messages[0]

@@ -25,10 +25,9 @@ from .transactions import lazy_manager
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose sessions join the transaction they are given
     (see :mod:`podium.store.zope_events`)."""
-    from .orm_session import StoreSession
-    from .zope_events import EVENTS, SessionTransactionEvents
+    from .zope_events import EVENTS, SessionTransactionEvents, TransactionSession
 
-    factory = sessionmaker(bind=engine, class_=StoreSession)
+    factory = sessionmaker(bind=engine, class_=TransactionSession)
     events = SessionTransactionEvents()
     for name in EVENTS:
         event.listen(factory, name, getattr(events, name))
