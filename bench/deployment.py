@@ -41,7 +41,8 @@ DEFAULT_JSON = REPO_ROOT / "bench" / "results" / "deployment.json"
 LABELS = ("single-pinned", "single-unpinned", "workers-unpinned")
 _LINE = re.compile(
     r"^(?P<label>[\w-]+) (?P<rps>[\d.]+) req/s p99 (?P<p99>[\d.]+)(?P<unit>us|ms|s)"
-    r"(?: errors (?P<errors>\d+))?$")
+    r"(?: errors (?P<errors>\d+))?"
+    r"(?: cpu us/request app (?P<app>\d+) postgres (?P<postgres>\d+) wrk (?P<wrk>\d+))?$")
 _TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -57,6 +58,9 @@ def parse(output: str) -> list[dict[str, dict[str, float]]]:
             "p99_ms": float(found["p99"]) * _TO_MS[found["unit"]],
             "errors": int(found["errors"] or 0),
         }
+        if found["app"] is not None:
+            rounds[-1][found["label"]]["cpu_us"] = {
+                part: float(found[part]) for part in ("app", "postgres", "wrk")}
         if found["label"] == LABELS[-1]:
             rounds.append({})
     return [r for r in rounds if len(r) == len(LABELS)]
@@ -76,7 +80,22 @@ def summarize(rounds: list[dict[str, dict[str, float]]]) -> dict[str, Any]:
         "pinned_p99_ms": median(r["single-pinned"]["p99_ms"] for r in rounds),
         # Target 4 asks for none: non-2xx/3xx responses and socket errors, all runs.
         "errors": sum(run["errors"] for r in rounds for run in r.values()),
+        **_cpu_summary(rounds),
     }
+
+
+def _cpu_summary(rounds: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    """CPU per request of each party, and the workers' ratio the two cores
+    allow: all of both cores spent at the workers run's cost per request,
+    against the pinned process's measured rate."""
+    with_cpu = [r for r in rounds if all("cpu_us" in run for run in r.values())]
+    if not with_cpu:
+        return {}
+    cpu = {label: {part: median(r[label]["cpu_us"][part] for r in with_cpu)
+                   for part in ("app", "postgres", "wrk")} for label in LABELS}
+    ceilings = [2e6 / sum(r["workers-unpinned"]["cpu_us"].values()) / r["single-pinned"]["rps"]
+                for r in with_cpu]
+    return {"cpu_us_per_request": cpu, "workers_ceiling": median(ceilings)}
 
 
 def _free_port() -> int:
@@ -138,6 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"({low:.2f}-{high:.2f}), p99 {summary['workers_p99_ms']:.1f} ms; "
           f"one unpinned / one pinned: {summary['unpinned_vs_pinned']:.2f}x; "
           f"errors {summary['errors']}")
+    if "cpu_us_per_request" in summary:
+        for label, parts in summary["cpu_us_per_request"].items():
+            print(f"  cpu us/request, {label}: "
+                  + ", ".join(f"{part} {value:.0f}" for part, value in parts.items()))
+        print(f"  what the two cores allow the workers: {summary['workers_ceiling']:.2f}x "
+              "the pinned process (both cores at the workers' cost per request)")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"meta": {**info, "scenario": args.scenario,
                                               "db": args.db, "duration": args.duration},

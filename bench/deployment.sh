@@ -35,14 +35,21 @@ run() { # label port taskset-prefix wrk-prefix
   pid=$!
   for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:$2/bench/$SCENARIO && break; sleep 0.2; done
   $4 wrk -t1 -c8 -d2s --latency http://127.0.0.1:$2/bench/$SCENARIO > /dev/null 2>&1
-  out=$($4 wrk -t1 -c8 -d${DUR:-5}s --latency http://127.0.0.1:$2/bench/$SCENARIO)
+  # CPU of the server's processes, PostgreSQL's and wrk's over the run: the
+  # cores are shared, so what each takes per request bounds the ratios.
+  before=$(PYTHONPATH=$ROOT $ROOT/.venv/bin/python -m bench.cpu_times $pid)
+  out=$( { TIMEFORMAT='%U %S'; time $4 wrk -t1 -c8 -d${DUR:-5}s --latency http://127.0.0.1:$2/bench/$SCENARIO; } 2>wrk.time)
+  after=$(PYTHONPATH=$ROOT $ROOT/.venv/bin/python -m bench.cpu_times $pid)
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  cpu=$(echo "$before $after $(tail -n1 wrk.time) ${requests:-0}" | awk '$7 > 0 {
+    printf "cpu us/request app %.0f postgres %.0f wrk %.0f", ($3-$1)*1e6/$7, ($4-$2)*1e6/$7, ($5+$6)*1e6/$7}')
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   # Non-2xx/3xx responses and socket errors (connect, read, write, timeout), summed.
   errors=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {n += $NF}
     /Socket errors:/ {for (i = 3; i <= NF; i++) {v = $i; gsub(",", "", v); if (v ~ /^[0-9]+$/) n += v}}
     END {print n + 0}')
-  echo "$1 $rps req/s p99 $p99 errors $errors"
+  echo "$1 $rps req/s p99 $p99 errors $errors $cpu"
   kill -TERM -$pid 2>/dev/null; sleep 1; kill -KILL -$pid 2>/dev/null; wait $pid 2>/dev/null
 }
 for round in 1 2 3; do

@@ -36,3 +36,27 @@ def test_ratios_are_taken_within_a_round_then_the_median():
 
 def test_nothing_measured_summarizes_to_nothing():
     assert parse("pserve: error\n") == [] and summarize([]) == {}
+
+
+CPU_OUTPUT = """\
+single-pinned 1000.00 req/s p99 6.00ms errors 0 cpu us/request app 800 postgres 100 wrk 100
+single-unpinned 800.00 req/s p99 8.00ms errors 0 cpu us/request app 900 postgres 100 wrk 100
+workers-unpinned 1600.00 req/s p99 5.00ms errors 0 cpu us/request app 800 postgres 100 wrk 100
+single-pinned 1000.00 req/s p99 6.00ms errors 0 cpu us/request app 600 postgres 200 wrk 200
+single-unpinned 800.00 req/s p99 8.00ms errors 0 cpu us/request app 700 postgres 100 wrk 200
+workers-unpinned 1500.00 req/s p99 5.00ms errors 0 cpu us/request app 600 postgres 200 wrk 200
+"""
+
+
+def test_cpu_per_request_and_what_the_cores_allow():
+    rounds = parse(CPU_OUTPUT)
+    assert rounds[0]["workers-unpinned"]["cpu_us"] == {"app": 800, "postgres": 100, "wrk": 100}
+    summary = summarize(rounds)
+    assert summary["cpu_us_per_request"]["single-pinned"] == {
+        "app": 700, "postgres": 150, "wrk": 150}
+    # both cores at 1000 us a request: 2000 req/s, 2.0x the pinned 1000
+    assert summary["workers_ceiling"] == pytest.approx(2.0)
+
+
+def test_lines_without_cpu_figures_summarize_without_them():
+    assert "workers_ceiling" not in summarize(parse(OUTPUT))
