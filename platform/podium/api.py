@@ -48,7 +48,8 @@ def mark_changed(session: Session, transaction_manager: Any = None, keep_session
                  ) -> None:
     """zope.sqlalchemy's ``mark_changed``: make the transaction commit a
     session whose writes zope.sqlalchemy cannot see.  Podium already marks
-    any statement that is not a SELECT, so few need it.
+    any statement that is not a SELECT sent through ``execute``, ``scalars``
+    or ``scalar``, so only writes on ``session.connection()`` need it.
 
     The manager defaults to the one the session was made for (the
     request's, or :func:`tm_session`'s), where zope.sqlalchemy's default is
