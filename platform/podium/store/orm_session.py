@@ -22,12 +22,10 @@ from __future__ import annotations
 import uuid
 import weakref
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, inspect, select
 from sqlalchemy.orm import Mapper, Session
-
-_O = TypeVar("_O")
 
 #: Key values the fast path takes as they are; anything else (a dict, a
 #: dataclass of a composite key, an object with ``__composite_values__``)
@@ -37,7 +35,6 @@ _SCALAR_KEY_TYPES = (int, str, uuid.UUID, bytes)
 
 @dataclass(frozen=True)
 class _PrimaryKeyLoad:
-    mapper: Mapper[Any]
     statement: Select[Any]
     param_names: tuple[str, ...]
 
@@ -60,7 +57,7 @@ def _primary_key_load(mapper: Mapper[Any]) -> _PrimaryKeyLoad | None:
             column == bindparam(name, type_=column.type)
             for column, name in zip(mapper.primary_key, names, strict=True)
         ))
-        load = _PrimaryKeyLoad(mapper, select(mapper).where(criteria), names)
+        load = _PrimaryKeyLoad(select(mapper).where(criteria), names)
     # Two threads may both get here first; they build equal entries.
     _loads[mapper] = load
     return load

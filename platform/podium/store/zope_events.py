@@ -1,4 +1,6 @@
-"""zope.sqlalchemy's session listeners, registered once per session factory.
+"""Sessions joined to the request's transaction: zope.sqlalchemy's
+listeners, registered once per session factory, and the session class that
+tells the transaction about writes.
 
 A module of its own because importing zope.sqlalchemy imports every database
 driver it knows how to retry (psycopg, psycopg2, cx_Oracle, pymysql) that is
@@ -64,7 +66,6 @@ class SessionTransactionEvents(ZopeTransactionEvents):
         assert session.in_nested_transaction() or (
             manager_of(session).get().status == ZopeStatus.COMMITTING
         ), "Transaction must be committed using the transaction manager"
-
 
 
 #: The session events the listeners handle.
