@@ -119,8 +119,8 @@ def engine(
 
 
 @pytest.fixture
-def database(engine: Any) -> Iterator[Any]:
-    """The same rows before every run of every case."""
+def database(engine: Any) -> Any:
+    """The same rows for every case; each run of it rolls back what it did."""
     with Session(engine) as session, session.begin():
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
