@@ -10,11 +10,14 @@ contenders' order rotates from round to round so none is always first.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +70,16 @@ class RunResult:
     measurements: list[Measurement] = field(default_factory=list)
 
 
+def names(value: str, known: Sequence[str], what: str) -> tuple[str, ...]:
+    """A comma-separated command-line list, each name checked against ``known``."""
+    found = tuple(n.strip() for n in value.split(",") if n.strip())
+    unknown = [n for n in found if n not in known]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what}: {', '.join(unknown)} (known: {', '.join(known)})")
+    return found
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -117,6 +130,13 @@ def form_request(server: Server, prefix: str) -> dict[str, Any]:
     }
 
 
+def request_shape(server: Server, prefix: str, scenario: str) -> dict[str, Any]:
+    """The method, body and headers every request of ``scenario`` sends."""
+    if scenario == "form":
+        return form_request(server, prefix)
+    return {"method": "GET", "body": None, "headers": TFB_HEADERS}
+
+
 def prepare(server: Server, contender: str, scenarios: tuple[str, ...],
             scripts: Path) -> tuple[dict[str, Path], dict[str, str]]:
     """Check each scenario once on the live server and write its wrk script.
@@ -132,10 +152,7 @@ def prepare(server: Server, contender: str, scenarios: tuple[str, ...],
             continue
         spec = SCENARIOS[name]
         try:
-            shape: dict[str, Any] = (
-                form_request(server, prefix) if name == "form"
-                else {"method": "GET", "body": None, "headers": TFB_HEADERS}
-            )
+            shape = request_shape(server, prefix, name)
             status, headers, body = request(
                 server.port, spec.url(prefix), shape["method"],
                 shape["body"].encode() if shape["body"] else None, shape["headers"],
@@ -153,21 +170,32 @@ def prepare(server: Server, contender: str, scenarios: tuple[str, ...],
     return ready, problems
 
 
+@contextmanager
+def contenders_database(kind: str, workdir: Path,
+                        contenders: Sequence[str]) -> Iterator[tuple[str, list[str]]]:
+    """A fresh seeded database the contenders can serve: its URL and the
+    extra ``sys.path`` entries their servers need.  For Podium, the bench
+    plugin made discoverable and ``podium db upgrade`` run, since
+    production.ini requires a current schema."""
+    log(f"[{kind}] seeding a fresh database")
+    with database(kind, workdir) as url:
+        extra: list[str] = []
+        if "podium" in contenders:
+            extra = bench_plugin_paths(workdir / "site")
+            if extra:
+                log("note: podium_bench is not installed (make install does it); "
+                    "serving it from plugins/podium_bench")
+            log(f"[{kind}] podium db upgrade (production.ini requires a current schema)")
+            podium_app.prepare_database(url, workdir, extra)
+        yield url, extra
+
+
 def run_database(options: Options, kind: str) -> RunResult:
     """All rounds on one database kind, in a temporary directory removed after."""
     result = RunResult(kind)
     with tempfile.TemporaryDirectory(prefix="podium-bench-") as tmp:
         workdir = Path(tmp)
-        log(f"[{kind}] seeding a fresh database")
-        with database(kind, workdir) as url:
-            extra: list[str] = []
-            if "podium" in options.contenders:
-                extra = bench_plugin_paths(workdir / "site")
-                if extra:
-                    log("note: podium_bench is not installed (make install does it); "
-                        "serving it from plugins/podium_bench")
-                log(f"[{kind}] podium db upgrade (production.ini requires a current schema)")
-                podium_app.prepare_database(url, workdir, extra)
+        with contenders_database(kind, workdir, options.contenders) as (url, extra):
             for index in range(options.rounds):
                 run_round(options, kind, url, index, workdir / f"round{index}", extra, result)
     return result

@@ -122,18 +122,19 @@ def request(port: int, path: str, method: str = "GET", body: bytes | None = None
 def start(name: str, factory: str, db_url: str, workdir: Path, *, threads: int = 4,
           cpu: int | None = None, options: Mapping[str, str] | None = None,
           extra_paths: Sequence[str] = (), probe_path: str = "/",
-          timeout: float = START_TIMEOUT) -> Server:
+          timeout: float = START_TIMEOUT, wrapper: Sequence[str] = ()) -> Server:
     """Start a server and wait until it has answered one request (any status).
 
     ``ready_after`` is the time from the spawn to that first answer: the
-    start-up time the scaling runs report.
+    start-up time the scaling runs report.  ``wrapper`` goes before the
+    Python command (``valgrind ...`` for :mod:`bench.instructions`).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     port_file = workdir / f"{name}.port"
     port_file.unlink(missing_ok=True)
     log_path = workdir / f"{name}.log"
     command = [
-        *taskset(cpu), sys.executable, "-m", "bench.serve", "--factory", factory,
+        *taskset(cpu), *wrapper, sys.executable, "-m", "bench.serve", "--factory", factory,
         "--db-url", db_url, "--threads", str(threads), "--port-file", str(port_file),
     ]
     for key, value in (options or {}).items():
