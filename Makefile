@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff check platform plugins tests bench alembic examples
 
 bench: install
-	$(BIN)/python -m bench --scaling --deployment
+	$(BIN)/python -m bench --scaling --deployment --instructions
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -6,6 +6,7 @@ Examples::
     python -m bench                              # 3 rounds x 5 s, about 13 minutes
     python -m bench --db postgres --scenarios db,fortunes --contenders cookiecutter,podium
     python -m bench --scaling                    # then python -m bench.scaling's runs
+    python -m bench --instructions               # then python -m bench.instructions
 """
 
 from __future__ import annotations
@@ -23,19 +24,10 @@ from . import REPO_ROOT
 from .data import postgres_reachable
 from .peers import CONTENDERS
 from .report import describe, machine, summarize, table, write_json
-from .runner import Options, estimated_seconds, log, run_database, warn_if_busy
+from .runner import Options, estimated_seconds, log, names, run_database, warn_if_busy
 from .scenarios import SCENARIOS
 
 DEFAULT_JSON = REPO_ROOT / "bench" / "results" / "latest.json"
-
-
-def _names(value: str, known: Sequence[str], what: str) -> tuple[str, ...]:
-    names = tuple(n.strip() for n in value.split(",") if n.strip())
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown {what}: {', '.join(unknown)} (known: {', '.join(known)})")
-    return names
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,10 +36,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true",
                    help="one round of 2 s per run after 1 s of warm-up (smoke check)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS),
-                   type=lambda v: _names(v, list(SCENARIOS), "scenario"),
+                   type=lambda v: names(v, list(SCENARIOS), "scenario"),
                    help="comma-separated (default: all): " + ", ".join(SCENARIOS))
     p.add_argument("--contenders", default=",".join(CONTENDERS),
-                   type=lambda v: _names(v, list(CONTENDERS), "contender"),
+                   type=lambda v: names(v, list(CONTENDERS), "contender"),
                    help="comma-separated (default: all): " + ", ".join(CONTENDERS))
     p.add_argument("--db", choices=("sqlite", "postgres", "all"), default="sqlite",
                    help="database of the db scenarios (all: PostgreSQL too when reachable)")
@@ -69,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--deployment", action="store_true",
                    help="also run production.ini's server against one process "
                         "(python -m bench.deployment: JSON, then db on PostgreSQL if it answers)")
+    p.add_argument("--instructions", action="store_true",
+                   help="also count instructions per request under callgrind, plaintext and "
+                        "JSON against bare Pyramid (python -m bench.instructions)")
     return p
 
 
@@ -137,6 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 [*seconds, "--scenario", "db", "--json",
                  str(deployment.DEFAULT_JSON.with_name("deployment-db.json"))])
         if failed_deployment:
+            return 1
+    if args.instructions:
+        from . import instructions
+
+        if instructions.main([]) != 0:
             return 1
     failed = any(m.problem for run in runs for m in run.measurements)
     return 1 if failed else 0
