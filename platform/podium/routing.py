@@ -50,24 +50,11 @@ def literal_segments(pattern: str) -> tuple[str, ...] | None:
     return tuple(pieces[:-1])  # the last piece runs into a placeholder
 
 
-def path_segments(path: str) -> tuple[str, str | None]:
-    """A path's first segment and its second (None when it has none)."""
-    # Pyramid's regexes end with "$", which also matches before a final newline.
-    if path.endswith("\n"):
-        path = path[:-1]
-    first_end = path.find("/", 1)
-    if first_end == -1:
-        return path[1:], None
-    second_end = path.find("/", first_end + 1)
-    return path[1:first_end], path[first_end + 1:second_end if second_end != -1 else None]
-
-
 @dataclass(frozen=True)
 class _Index:
-    #: (first, second) segment -> the routes a path starting so may match.
-    by_two: dict[tuple[str, str], tuple[Route, ...]]
-    #: first segment -> the same for a path whose second segment no route names.
-    by_first: dict[str, tuple[Route, ...]]
+    #: (first, second) segment -> the routes a path starting so may match;
+    #: (first,) -> the same for a path whose second segment no route names.
+    by_prefix: dict[tuple[str, ...], tuple[Route, ...]]
     unindexed: tuple[Route, ...]
 
 
@@ -100,12 +87,12 @@ class PrefixIndexedRoutesMapper(RoutesMapper):
             else:
                 two.setdefault((segments[0], segments[1]), []).append((position, route))
         firsts = set(first_only) | {first for first, _ in two}
-        index = _Index(
-            by_two={key: _in_order(routes, first_only.get(key[0], []), unindexed)
-                    for key, routes in two.items()},
-            by_first={first: _in_order(first_only.get(first, []), unindexed) for first in firsts},
-            unindexed=tuple(r for _, r in unindexed),
-        )
+        by_prefix: dict[tuple[str, ...], tuple[Route, ...]] = {
+            key: _in_order(routes, first_only.get(key[0], []), unindexed)
+            for key, routes in two.items()}
+        for first in firsts:
+            by_prefix[(first,)] = _in_order(first_only.get(first, []), unindexed)
+        index = _Index(by_prefix=by_prefix, unindexed=tuple(r for _, r in unindexed))
         self._index = index
         return index
 
@@ -117,10 +104,13 @@ class PrefixIndexedRoutesMapper(RoutesMapper):
         except UnicodeDecodeError as e:
             raise URLDecodeError(e.encoding, e.object, e.start, e.end, e.reason) from e
         index = self._index or self._build_index()
-        first, second = path_segments(path)
-        candidates = None if second is None else index.by_two.get((first, second))
-        if candidates is None:
-            candidates = index.by_first.get(first, index.unindexed)
+        # The path's first two segments, (first,) when it has one, () without a
+        # leading slash; Pyramid's regexes end with "$", which also matches
+        # before a final newline.  Inline: a function call here would cost
+        # as much as the split (bench.instructions, plaintext).
+        key = tuple(path.removesuffix("\n").split("/", 3)[1:3])
+        # A (first, second) key no route names falls back to (first,).
+        candidates = index.by_prefix.get(key) or index.by_prefix.get(key[:1], index.unindexed)
         for route in candidates:
             match = route.match(path)
             if match is not None:
