@@ -22,6 +22,7 @@ from sqlalchemy.orm import (
     Mapped,
     Session,
     aliased,
+    backref,
     load_only,
     mapped_column,
     relationship,
@@ -96,6 +97,20 @@ class Book(Base):
     shelf_id: Mapped[int] = mapped_column(ForeignKey("get_shelf.id"))
 
 
+class Author(Base):
+    __tablename__ = "get_author"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+class Paper(Base):
+    __tablename__ = "get_paper"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("get_author.id"))
+    # Author's collection exists only once the mappers are configured.
+    author: Mapped[Author] = relationship(
+        backref=backref("papers", lazy="joined", order_by="Paper.id"))
+
+
 class Tag(Base):
     # The mapper's key is not a key of the table: two rows share it.
     __table__ = Table("get_tag", Base.metadata, Column("id", Integer), Column("name", String(10)))
@@ -131,7 +146,10 @@ def database(engine: Any) -> Any:
             Dog(id=1, name="rex", barks=3), Cat(id=2, name="tom"),
             Refreshed(id=1, value=1),
             Shelf(id=1, books=[Book(id=1), Book(id=2), Book(id=3)]), Shelf(id=2),
+            Author(id=1),
         ])
+        session.flush()
+        session.add_all([Paper(id=1, author_id=1), Paper(id=2, author_id=1)])
         session.execute(Tag.__table__.insert(), [{"id": 1, "name": "a"}, {"id": 1, "name": "b"}])
     return engine
 
@@ -311,6 +329,12 @@ def a_joined_eager_collection_comes_with_its_object(s: Session) -> Any:
     return [describe(shelf), sorted(book.id for book in shelf.books), describe(s.get(Shelf, 2))]
 
 
+@case
+def a_joined_eager_collection_from_a_backref_comes_with_its_object(s: Session) -> Any:
+    author = s.get(Author, 1)
+    return [describe(author), [paper.id for paper in author.papers]]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_store_session_get_answers_as_session_get(name: str, database: Any) -> None:
     expected = run(CASES[name], Session, database)
@@ -337,6 +361,24 @@ def test_a_plain_get_runs_one_prepared_statement(database: Any) -> None:
     with Session(bind=database) as session:
         built = statements_reaching_the_orm(session, gets)
     assert len({id(statement) for statement in built}) == 3
+
+
+def test_only_a_select_of_one_row_at_most_skips_uniquing() -> None:
+    """Which mappers the fast path reads without ``unique()``: the cases
+    above (Shelf, Author, Tag, Dog) compare the others with Session.get()."""
+    from sqlalchemy import inspect
+
+    from podium.store.orm_session import _primary_key_load
+
+    def one_row(model: Any) -> bool:
+        load = _primary_key_load(inspect(model))
+        assert load is not None
+        return load.one_row
+
+    assert all(one_row(model) for model in (Item, Pair, Token, Animal, Cat, Book, Paper))
+    # joined eager (declared, from a backref), a key that is not the table's,
+    # two tables joined
+    assert not any(one_row(model) for model in (Shelf, Author, Tag, Dog))
 
 
 def test_calls_with_options_go_to_session_get(database: Any) -> None:
