@@ -11,11 +11,12 @@ where Podium's requests spend most of their time).
 through the ordinary ``Session.execute()``: the same identity-map lookup
 first, the same one SELECT per call, the same ORM loading, events and
 autoflush.  Where that SELECT cannot return two rows it reads one scalar
-instead of uniquing the result (:func:`_selects_one_row`).  Anything but the plain call (options, ``populate_existing``,
-``with_for_update``, an identity token, a dict or composite identity, a
-``None`` in the key, an ``always_refresh`` mapper) goes to ``Session.get()``
-unchanged.  Session-wide execution options apply either way:
-``Session.execute()`` adds them.
+instead of uniquing the result (:func:`_selects_one_row`).  Anything but
+the plain call (options, ``populate_existing``, ``with_for_update``, an
+identity token, a dict or composite identity, a ``None`` in the key, an
+``always_refresh`` mapper) goes to ``Session.get()`` unchanged.
+Session-wide execution options apply either way: ``Session.execute()``
+adds them.
 """
 
 from __future__ import annotations
