@@ -16,7 +16,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from podium.settings import load_settings
+from podium.settings.core import load_settings
 from podium.store import migrations
 from podium.store.model import Base
 

@@ -202,7 +202,7 @@ def counter_installed(root: Path) -> Iterator[str]:
 
 def migrate(url: str, plugins: str = "counter") -> None:
     """``podium db upgrade`` for ``url``, in process, with ``plugins`` enabled."""
-    from podium.settings import apply_environment, normalize
+    from podium.settings.core import apply_environment, normalize
     from podium.store.migrations import alembic_config_for, upgrade
     from podium.testing.apps import base_settings
 

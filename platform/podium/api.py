@@ -27,17 +27,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .assets.inspect import served_file
+from .assets.chain import served_file
 from .assets.overrides import AssetOverrideError
 from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
-from .plugins.conflicts import commit_naming_plugins as commit
+from .plugins.conflicts import commit_naming_plugins as commit_config
 from .plugins.definition import Plugin
 from .plugins.errors import PluginError
 from .plugins.loader import LoadedPlugin
-from .plugins.registry import plugin_set
+from .plugins.plugin_set import plugin_set
 from .rendering.csv import stream_rows
 from .scripting import AppEnv, app_env
-from .settings import Setting, SettingsError
+from .settings.types import Setting, SettingsError
 from .store.hooks import after_commit
 from .store.model import Base
 from .store.session import get_tm_session, tm_session
@@ -63,6 +63,17 @@ def mark_changed(session: Session, transaction_manager: Any = None, keep_session
     zope_mark_changed(session, transaction_manager or manager_of(session), keep_session)
 
 
+def commit(config: Any) -> None:
+    """Deprecated name of :func:`commit_config` (it commits the configuration,
+    not a transaction); kept for one minor version."""
+    import warnings
+
+    warnings.warn("podium.api.commit is deprecated: use podium.api.commit_config, which "
+                  "commits the configuration (the name no longer reads like a "
+                  "transaction commit)", DeprecationWarning, stacklevel=2)
+    commit_config(config)
+
+
 #: The core's first migration: plugin branches depend on it.
 CORE_BASE_REVISION = "podium_0001"
 
@@ -81,6 +92,7 @@ __all__ = [
     "after_commit",
     "app_env",
     "commit",
+    "commit_config",
     "content_hash_cache_buster",
     "get_tm_session",
     "mark_changed",

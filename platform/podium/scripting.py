@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from transaction.interfaces import NoTransaction
 
 from .plugins.errors import PluginError
-from .plugins.registry import plugin_set
+from .plugins.plugin_set import plugin_set
 
 
 @dataclass(frozen=True)

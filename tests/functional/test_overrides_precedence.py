@@ -13,7 +13,7 @@ from pyramid.exceptions import ConfigurationExecutionError
 
 from podium.assets.overrides import AssetOverrideError, override_table
 from podium.plugins.conflicts import commit_naming_plugins
-from podium.settings import SettingsError
+from podium.settings.types import SettingsError
 from podium.testing import build_app
 from podium.testing.apps import base_settings
 

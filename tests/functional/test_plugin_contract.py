@@ -7,8 +7,8 @@ import pytest
 import webtest
 
 from podium.plugins.errors import PluginDefinitionError, PluginErrors, PluginRefusedError
-from podium.plugins.registry import plugin_set
-from podium.settings import SettingsError
+from podium.plugins.plugin_set import plugin_set
+from podium.settings.types import SettingsError
 from podium.testing import build_app
 
 DECLARED = '''

@@ -15,7 +15,7 @@ from podium.plugins.errors import (
     PluginDefinitionError,
     UnknownPluginError,
 )
-from podium.plugins.registry import plugin_set
+from podium.plugins.plugin_set import plugin_set
 from podium.testing import build_app
 
 ROUTED = '''

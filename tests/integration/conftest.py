@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
-from podium.settings import apply_environment, normalize
+from podium.settings.core import apply_environment, normalize
 from podium.store.migrations import alembic_config_for
 from podium.testing import temporary_database
 from podium.testing.apps import base_settings

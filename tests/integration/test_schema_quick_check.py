@@ -14,7 +14,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from podium.settings import apply_environment, normalize
+from podium.settings.core import apply_environment, normalize
 from podium.store.migrations import alembic_config_for, revisions_for, schema_status
 from podium.store.revision_files import quick_status, read_revision_file, read_revision_files
 from podium.store.schema import Branch, SchemaStatus

@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import text
 
-from podium.settings import SettingsError
+from podium.settings.types import SettingsError
 from podium.store.engine import make_engine
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from podium.settings import DEVELOPMENT_SECRET, SettingsError, apply_environment, normalize
+from podium.settings.core import DEVELOPMENT_SECRET, apply_environment, normalize
+from podium.settings.types import SettingsError
 
 
 def settings(**values):

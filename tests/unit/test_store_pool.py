@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podium.settings import SettingsError
+from podium.settings.types import SettingsError
 from podium.store.engine import make_engine
 from podium.testing.database import postgresql_admin_url
 

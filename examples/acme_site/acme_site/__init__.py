@@ -19,7 +19,7 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.router import Router
 
-from podium.api import commit
+from podium.api import commit_config
 
 NOTES_LIST = "podium_notes:templates/list.jinja2"
 
@@ -36,5 +36,5 @@ def main(global_config: dict[str, Any], **settings: Any) -> Router:
     config = Configurator(settings=settings)
     config.include("podium")
     config.include(includeme)
-    commit(config)  # conflicts reported with plugin names
+    commit_config(config)  # conflicts reported with plugin names
     return config.make_wsgi_app()

@@ -7,7 +7,7 @@ overrides and static views they declared (see :mod:`.overrides`).
 
 from pyramid.config import Configurator
 
-from .inspect import resolve, served_file
+from .chain import resolve, served_file
 from .overrides import AssetOverrideError, Level, override_table
 
 __all__ = ["AssetOverrideError", "Level", "includeme", "override_table", "resolve", "served_file"]

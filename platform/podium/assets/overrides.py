@@ -37,7 +37,9 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.interfaces import PHASE1_CONFIG, IPackageOverrides
 from pyramid.registry import Introspectable, Registry
 
-from ..settings import SettingsError
+from ..plugins.plugin_set import REGISTRY_KEY as PLUGINS_KEY
+from ..settings.core import OverrideLine, parse_asset_overrides
+from ..settings.types import SettingsError
 
 SETTING = "podium.asset_overrides"
 #: Pyramid's own introspection category for ``override_asset``.
@@ -66,47 +68,6 @@ class Level(enum.IntEnum):
 
 class AssetOverrideError(ConfigurationError):
     """An override that cannot be applied, or two that tie at one level."""
-
-
-@dataclass(frozen=True)
-class OverrideLine:
-    """One ``TARGET = SOURCE`` entry of the ``podium.asset_overrides`` setting."""
-
-    number: int
-    target: str
-    source: str
-
-    def __str__(self) -> str:
-        return f"{self.target} = {self.source}"
-
-
-def parse_setting(key: str, value: Any) -> tuple[OverrideLine, ...]:
-    """Read ``podium.asset_overrides``: one ``TARGET = SOURCE`` per line.
-
-    Blank lines and lines starting with ``#`` are skipped; entries are
-    numbered from 1 in the order written, which is also their precedence
-    order (a later entry wins over an earlier one that overlaps it)."""
-    if isinstance(value, (tuple, list)) and all(isinstance(v, OverrideLine) for v in value):
-        return tuple(value)
-    entries: list[OverrideLine] = []
-    for raw in str(value or "").splitlines():
-        text = raw.strip()
-        if not text or text.startswith("#"):
-            continue
-        target, sep, source = (part.strip() for part in text.partition("="))
-        number = len(entries) + 1
-        if not sep or not target or not source:
-            raise SettingsError(key, text, f"entry {number}: expected one 'TARGET = SOURCE' "
-                                "per line, e.g. podium:templates/layout.jinja2 = "
-                                "mysite:templates/layout.jinja2")
-        if ":" not in target:
-            raise SettingsError(key, text, f"entry {number}: the target {target!r} must be an "
-                                "asset spec, package:path")
-        if ":" not in source and not os.path.isabs(source):
-            raise SettingsError(key, text, f"entry {number}: the source {source!r} must be an "
-                                "asset spec (package:path) or an absolute path (%(here)s/...)")
-        entries.append(OverrideLine(number, target, source))
-    return tuple(entries)
 
 
 @dataclass(frozen=True)
@@ -346,10 +307,8 @@ def includeme(config: Configurator) -> None:
 
     Included last in Podium's boot (after the plugins), so that every
     override made inside Podium's include tree is already pending."""
-    from ..plugins.registry import REGISTRY_KEY as PLUGINS_KEY
-
     settings = config.get_settings()
-    lines = parse_setting(SETTING, settings.get(SETTING))
+    lines = parse_asset_overrides(SETTING, settings.get(SETTING))
     declare_setting_overrides(config, lines)
     plugin_set = config.registry.get(PLUGINS_KEY)
     plugins = plugin_set.by_include_spec() if plugin_set is not None else {}

@@ -32,7 +32,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.static import static_view
 
-from .inspect import served_file
+from .chain import served_file
 
 #: The query parameter that carries the fingerprint.
 PARAM = "v"

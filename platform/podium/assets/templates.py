@@ -3,7 +3,7 @@
 pyramid_jinja2's loader already reads templates by asset spec through
 ``pkg_resources`` (and so through Pyramid's overrides) but only while a
 registry is pushed on Pyramid's thread locals.  Podium's loader resolves
-specs with :func:`podium.assets.inspect.resolve` against the registry of the
+specs with :func:`podium.assets.chain.resolve` against the registry of the
 application it belongs to, so ``render()`` under ``bootstrap``, in a CLI
 command or in a thread of one's own picks the same file as a request.
 
@@ -45,7 +45,7 @@ from pyramid_jinja2 import (
     SmartAssetSpecLoader,
 )
 
-from .inspect import resolve
+from .chain import resolve
 
 _ORIGINAL = re.compile(r"^original\[(\d+)\]:(.+)$")
 

@@ -13,7 +13,7 @@ import sys
 import click
 
 from ..plugins.errors import PluginError
-from ..settings import SettingsError
+from ..settings.types import SettingsError
 from .assets import assets
 from .check import check
 from .config import config

@@ -15,7 +15,7 @@ import click
 from pyramid.exceptions import ConfigurationError
 from pyramid.registry import Registry
 
-from ..assets.inspect import resolve
+from ..assets.chain import resolve
 from ..assets.overrides import override_table
 from ..plugins.errors import PluginError
 

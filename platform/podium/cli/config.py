@@ -13,7 +13,8 @@ from ..plugins.errors import PluginError
 from ..plugins.loader import load
 from ..plugins.plugin_settings import environment_name
 from ..plugins.resolution import resolve
-from ..settings import CORE_SETTINGS, Setting, apply_environment, check
+from ..settings.core import CORE_SETTINGS, apply_environment, check
+from ..settings.types import Setting
 from .plugins import echo_table
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import click
 
 from ..plugins.resolution import Resolution, resolve
-from ..settings import load_settings
+from ..settings.core import load_settings
 
 
 def resolve_for(config_uri: str) -> Resolution:

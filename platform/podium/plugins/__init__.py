@@ -9,11 +9,11 @@ from packaging.requirements import Requirement
 from pyramid.config import Configurator
 from pyramid.interfaces import PHASE3_CONFIG
 
-from ..settings import environment_for
+from ..settings.core import environment_for
 from .errors import PluginError
 from .loader import LoadedPlugin, check_front_page, include
+from .plugin_set import REGISTRY_KEY, PluginSet
 from .plugin_settings import store_typed
-from .registry import REGISTRY_KEY, PluginSet
 from .resolution import resolve
 
 log = logging.getLogger(__name__)

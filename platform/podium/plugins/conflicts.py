@@ -15,7 +15,7 @@ from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, ConfigurationExecutionError
 
 from .errors import PluginConflictError, PluginError
-from .registry import REGISTRY_KEY, PluginSet
+from .plugin_set import REGISTRY_KEY, PluginSet
 
 _KINDS = {
     "route": "route name",

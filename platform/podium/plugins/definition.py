@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..settings import Setting
+from ..settings.types import Setting
 
 
 @dataclass(frozen=True)

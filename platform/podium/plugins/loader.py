@@ -11,7 +11,7 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.path import AssetResolver
 
-from ..settings import Setting
+from ..settings.types import Setting
 from .definition import Plugin, definition_of
 from .discovery import InstalledPlugin
 from .errors import BrokenPluginError, PluginDefinitionError
@@ -64,22 +64,6 @@ class LoadedPlugin:
         if not self.migrations:
             return None
         return AssetResolver().resolve(self.migrations).abspath()
-
-    def front_url(self, request: Any) -> str:
-        from ..web.urls import host_url
-
-        return host_url(request) + self.front_path(request)
-
-    def front_path(self, request: Any) -> str:
-        """The front page's path (with SCRIPT_NAME), as ``route_path`` gives."""
-        if self.front_page:
-            from ..web.urls import route_path
-
-            try:
-                return route_path(request, self.front_page)
-            except KeyError:  # reported at start-up; skip mode links to the prefix
-                pass
-        return request.script_name + self.route_prefix + "/"
 
 
 def _prefix_setting(name: str) -> str:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from ..settings import Setting, SettingsError
+from ..settings.types import Setting, SettingsError
 
 
 def environment_name(plugin: str, key: str) -> str:

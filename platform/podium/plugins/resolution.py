@@ -16,13 +16,15 @@ from typing import Any
 
 from .compat import incompatibility
 from .discovery import InstalledPlugin, discover
-from .enabling import ALL
 from .errors import PluginError, PluginErrors, PluginRefusedError, UnknownPluginError
 from .loader import LoadedPlugin, load
+from .ordering import compute_order, requirement_problems
 from .plugin_settings import read_plugin_settings
-from .resolve import compute_order, requirement_problems
 
 log = logging.getLogger(__name__)
+
+#: In ``podium.plugins``, every installed plugin, by name.
+ALL = "*"
 
 
 @dataclass

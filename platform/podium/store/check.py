@@ -18,7 +18,7 @@ from pyramid.config import Configurator
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from ..plugins.registry import plugin_set
+from ..plugins.plugin_set import plugin_set
 
 if TYPE_CHECKING:
     from alembic.config import Config

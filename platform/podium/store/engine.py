@@ -8,7 +8,7 @@ from pyramid.config import Configurator
 from sqlalchemy import Engine, engine_from_config, event
 from sqlalchemy.engine import make_url
 
-from ..settings import SettingsError, as_bool, as_int
+from ..settings.types import SettingsError, as_bool, as_int
 
 
 def make_engine(settings: dict[str, Any]) -> Engine:

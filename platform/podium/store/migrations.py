@@ -29,7 +29,8 @@ from alembic.util import CommandError
 from sqlalchemy import Connection
 
 from ..plugins.discovery import discover
-from ..settings import SettingsError, load_settings
+from ..settings.core import load_settings
+from ..settings.types import SettingsError
 
 # The alembic-free half (branches, statuses), re-exported: importers of this
 # module keep finding them here.

@@ -24,7 +24,7 @@ from ..plugins.discovery import discover
 from ..plugins.errors import PluginError
 from ..plugins.loader import LoadedPlugin, load
 from ..plugins.resolution import resolve
-from ..settings import environment_for
+from ..settings.core import environment_for
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from pyramid.router import Router
 from sqlalchemy import Engine, MetaData
 
 import podium
-from podium.settings import DEVELOPMENT_SECRET, apply_environment, normalize
+from podium.settings.core import DEVELOPMENT_SECRET, apply_environment, normalize
 from podium.store.migrations import alembic_config_for
 
 

@@ -7,12 +7,14 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.request import Request
 
-from ..plugins.registry import plugin_set
+from ..plugins.plugin_set import plugin_set
+from .urls import plugin_front_url
 
 
 def home(request: Request) -> dict[str, Any]:
     plugins = plugin_set(request.registry)
-    return {"plugins": plugins.enabled, "broken": plugins.broken}
+    return {"plugins": plugins.enabled, "broken": plugins.broken,
+            "front_urls": {p.name: plugin_front_url(request, p) for p in plugins.enabled}}
 
 
 def includeme(config: Configurator) -> None:

@@ -47,9 +47,17 @@ from pyramid.request import Request
 from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
 from webob.request import PATH_SAFE
 
-from ..plugins.registry import REGISTRY_KEY as PLUGINS_KEY
-from ..plugins.registry import plugin_set
-from .urls import remember, route_path, route_url, script_key, static_url, url_cache
+from ..plugins.plugin_set import REGISTRY_KEY as PLUGINS_KEY
+from ..plugins.plugin_set import plugin_set
+from .urls import (
+    plugin_front_path,
+    remember,
+    route_path,
+    route_url,
+    script_key,
+    static_url,
+    url_cache,
+)
 
 LAYOUT = "podium:templates/layout.jinja2"
 #: The ``<nav>`` fragment the layout's ``navigation`` block renders.
@@ -80,7 +88,7 @@ class NavDeclaration:
     weight: int
     plugin: str | None
     sequence: int
-    #: For a plugin's automatic entry: the plugin, whose front_path() it links.
+    #: For a plugin's automatic entry: the plugin whose front page it links.
     front_of: Any = None
 
     def href(self, request: Request) -> str:
@@ -88,7 +96,7 @@ class NavDeclaration:
         and absolute links made it a fifth longer (bench.scaling: a 404 page
         of 100 plugins, 10.2 KB) and kept one copy per Host header."""
         if self.front_of is not None:
-            return self.front_of.front_path(request)
+            return plugin_front_path(request, self.front_of)
         if self.route_name:
             return route_path(request, self.route_name)
         assert self.url is not None

@@ -18,6 +18,8 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.settings import asbool
 
+from ..plugins.loader import LoadedPlugin
+
 _CACHE_KEY = "podium.url_cache"
 
 
@@ -93,3 +95,18 @@ def route_path(request: Request, name: str) -> str:
     links repeated on every page use, since it does not depend on the host
     (shorter pages, and one cached copy whatever Host header is sent)."""
     return _path(request, "route", name)
+
+
+def plugin_front_path(request: Request, plugin: LoadedPlugin) -> str:
+    """The plugin's front page path (with SCRIPT_NAME), as ``route_path`` gives."""
+    if plugin.front_page:
+        try:
+            return route_path(request, plugin.front_page)
+        except KeyError:  # reported at start-up; skip mode links to the prefix
+            pass
+    return request.script_name + plugin.route_prefix + "/"
+
+
+def plugin_front_url(request: Request, plugin: LoadedPlugin) -> str:
+    """The plugin's front page URL, host included."""
+    return host_url(request) + plugin_front_path(request, plugin)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 
 import podium_notes.models  # noqa: F401  (registers Note on Base.metadata)
 from podium.api import Base
-from podium.settings import apply_environment, normalize
+from podium.settings.core import apply_environment, normalize
 from podium.store.migrations import alembic_config_for
 from podium.testing import temporary_database
 from podium.testing.apps import base_settings

@@ -12,11 +12,13 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from pyramid.config import Configurator
+
+from .types import Setting, SettingsError, SettingsErrors, as_bool
 
 log = logging.getLogger(__name__)
 
@@ -25,113 +27,45 @@ DEVELOPMENT_SECRET = "podium-development-secret-do-not-use-in-production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
-class SettingsError(ValueError):
-    """A setting has a value Podium cannot use.
-
-    The message always says which key, which value and what is allowed.
-    """
-
-    def __init__(self, key: str, value: Any, allowed: str):
-        self.key, self.value, self.allowed = key, value, allowed
-        shown = "(missing)" if value is None else repr(value)
-        super().__init__(f"setting {key} = {shown} is not valid: {allowed}")
-
-
-def as_bool(key: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1"):
-        return True
-    if text in ("false", "no", "off", "0", ""):
-        return False
-    raise SettingsError(key, value, "expected true or false")
-
-
-def as_int(key: str, value: Any, minimum: int | None = None) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise SettingsError(key, value, "expected a whole number") from None
-    if minimum is not None and number < minimum:
-        raise SettingsError(key, value, f"expected a whole number >= {minimum}")
-    return number
-
-
-def as_words(key: str, value: Any) -> list[str]:
-    """A whitespace- or newline-separated list, as Pyramid's aslist does."""
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return str(value or "").split()
-
-
-def as_str(key: str, value: Any) -> str:
-    return str(value).strip()
-
-
-def as_float(key: str, value: Any) -> float:
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        raise SettingsError(key, value, "expected a number") from None
-
-
-#: Plain Python types a plugin author may give as a setting's type.
-CONVERTERS: dict[Any, Callable[[str, Any], Any]] = {
-    str: as_str,
-    int: as_int,
-    float: as_float,
-    bool: as_bool,
-    list: as_words,
-}
-
-TYPE_NAMES = {str: "text", int: "whole number", float: "number", bool: "true/false",
-              list: "list of words"}
-
-
 @dataclass(frozen=True)
-class Setting:
-    """One declared setting: where it lives, how to read it, what it means.
+class OverrideLine:
+    """One ``TARGET = SOURCE`` entry of the ``podium.asset_overrides`` setting."""
 
-    ``convert`` is ``str``, ``int``, ``float``, ``bool`` or ``list``, or a
-    function ``(key, raw_value) -> value`` that raises :class:`SettingsError`.
-    A plugin's keys are relative to its namespace (``page_size`` is read
-    from ``notes.page_size``); the core's are absolute.
-    """
+    number: int
+    target: str
+    source: str
 
-    key: str
-    convert: Any = str
-    default: Any = None
-    description: str = ""
-    env: str | None = None
-    secret: bool = False
-    required: bool = False
-    choices: tuple[Any, ...] = ()
-    minimum: float | None = None
-
-    def parse(self, key: str, raw: Any) -> Any:
-        """Convert ``raw`` (a string from an ini file or the environment)."""
-        convert = CONVERTERS.get(self.convert, self.convert)
-        value = convert(key, raw)
-        if self.minimum is not None and value < self.minimum:
-            raise SettingsError(key, raw, f"expected a {self.type_name} >= {self.minimum:g}")
-        if self.choices and value not in self.choices:
-            allowed = ", ".join(str(c) for c in self.choices)
-            raise SettingsError(key, raw, f"expected one of {allowed}")
-        return value
-
-    @property
-    def type_name(self) -> str:
-        if self.choices:
-            return "one of " + ", ".join(str(c) for c in self.choices)
-        return TYPE_NAMES.get(self.convert, getattr(self.convert, "__name__", "value"))
+    def __str__(self) -> str:
+        return f"{self.target} = {self.source}"
 
 
-def asset_overrides(key: str, value: Any) -> Any:
-    """``TARGET = SOURCE`` lines (see podium.assets.overrides.parse_setting)."""
-    from .assets.overrides import parse_setting  # imported late: it imports this module
+def parse_asset_overrides(key: str, value: Any) -> tuple[OverrideLine, ...]:
+    """Read ``podium.asset_overrides``: one ``TARGET = SOURCE`` per line.
 
-    return parse_setting(key, value)
+    Blank lines and lines starting with ``#`` are skipped; entries are
+    numbered from 1 in the order written, which is also their precedence
+    order (a later entry wins over an earlier one that overlaps it)."""
+    if isinstance(value, (tuple, list)) and all(isinstance(v, OverrideLine) for v in value):
+        return tuple(value)
+    entries: list[OverrideLine] = []
+    for raw in str(value or "").splitlines():
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        target, sep, source = (part.strip() for part in text.partition("="))
+        number = len(entries) + 1
+        if not sep or not target or not source:
+            raise SettingsError(key, text, f"entry {number}: expected one 'TARGET = SOURCE' "
+                                "per line, e.g. podium:templates/layout.jinja2 = "
+                                "mysite:templates/layout.jinja2")
+        if ":" not in target:
+            raise SettingsError(key, text, f"entry {number}: the target {target!r} must be an "
+                                "asset spec, package:path")
+        if ":" not in source and not os.path.isabs(source):
+            raise SettingsError(key, text, f"entry {number}: the source {source!r} must be an "
+                                "asset spec (package:path) or an absolute path (%(here)s/...)")
+        entries.append(OverrideLine(number, target, source))
+    return tuple(entries)
 
 
 CORE_SETTINGS: tuple[Setting, ...] = (
@@ -196,7 +130,7 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "podium.asset_overrides",
-        asset_overrides,
+        parse_asset_overrides,
         (),
         "asset overrides, one 'TARGET = SOURCE' per line (asset specs or absolute paths)",
     ),
@@ -232,17 +166,6 @@ def apply_environment(settings: MutableMapping[str, Any], environ: Mapping[str, 
     for setting in CORE_SETTINGS:
         if setting.env and setting.env in environ:
             settings[setting.key] = environ[setting.env]
-
-
-class SettingsErrors(SettingsError):
-    """Several bad settings at once, so that one edit of the ini fixes them all."""
-
-    def __init__(self, errors: list[SettingsError]):
-        self.errors = errors
-        self.key, self.value, self.allowed = errors[0].key, errors[0].value, errors[0].allowed
-        ValueError.__init__(
-            self, f"{len(errors)} settings are not valid:\n" + "\n".join(f"  - {e}" for e in errors)
-        )
 
 
 def check(settings: MutableMapping[str, Any]) -> list[SettingsError]:
