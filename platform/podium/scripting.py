@@ -32,11 +32,13 @@ class AppEnv:
 
     @property
     def settings(self) -> dict[str, Any]:
-        return self.registry.settings
+        settings: dict[str, Any] = self.registry.settings
+        return settings
 
     @property
     def dbsession(self) -> Session:
-        return self.request.dbsession
+        session: Session = self.request.dbsession
+        return session
 
     def plugin_settings(self, name: str) -> dict[str, Any]:
         """A plugin's typed settings, by relative key."""

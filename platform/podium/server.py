@@ -95,18 +95,18 @@ class Supervisor:
                 break
             except InterruptedError:
                 continue
-            index = self.children.pop(pid, None)
-            if index is None or self.stopping:
+            found = self.children.pop(pid, None)
+            if found is None or self.stopping:
                 continue
             log.error("worker %d (pid %d) exited with status %d; restarting it",
-                      index, pid, os.waitstatus_to_exitcode(status))
+                      found, pid, os.waitstatus_to_exitcode(status))
             now = time.monotonic()
             self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW] + [now]
             if len(self.restarts) > MAX_RESTARTS:
                 log.critical("workers keep dying: stopping")
                 self._stop(signal.SIGTERM, None)
                 return 1
-            self.children[self.start_worker(index)] = index
+            self.children[self.start_worker(found)] = found
         return 0
 
     def _stop(self, signum: int, frame: Any) -> None:

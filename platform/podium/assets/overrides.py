@@ -84,11 +84,11 @@ class Declaration:
 
     @property
     def package(self) -> str:
-        return self.key[0]
+        return str(self.key[0])
 
     @property
     def path(self) -> str:
-        return self.key[2]
+        return str(self.key[2])
 
     def describe(self) -> str:
         return f"{self.target} -> {self.source} ({self.level.label}: {self.origin})"

@@ -86,7 +86,8 @@ class ContentHashCacheBuster:
             self._files[pathspec] = served_file(self.registry, pathspec)
         return self._files[pathspec]
 
-    def __call__(self, request: Request, subpath: str, kw: dict[str, Any]) -> tuple[str, dict]:
+    def __call__(self, request: Request, subpath: str,
+                 kw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         filename = self.filename(kw["pathspec"])
         if filename is None or not os.path.isfile(filename):
             return subpath, kw
@@ -107,7 +108,7 @@ def _served_by(view: static_view, request: Request) -> str | None:
         return None
     for path, encoding in view.get_possible_files(name):  # (path, encoding) pairs
         if encoding is None:
-            return path
+            return str(path)
     return None
 
 
@@ -121,8 +122,8 @@ def fingerprint_deriver(view: Callable[..., Any], info: Any) -> Callable[..., An
         return view
     hashes: ContentHashes = info.registry["podium.content_hashes"]
     # Which file a subpath serves is fixed once overrides are (not while
-    # reloading): finding it again cost two pkg_resources lookups per request
-    # (bench: static, 103 -> 95 us in-process).  Keyed by the route's subpath,
+    # reloading): finding it again costs two pkg_resources lookups per request.
+    # Keyed by the route's subpath,
     # which Pyramid has already normalized ("..", "." and empty segments),
     # and filled from 200 responses only: as many keys as there are files.
     served: dict[tuple[str, ...], str | None] | None = (
@@ -170,7 +171,8 @@ def add_cache_busters(config: Configurator, buster: ContentHashCacheBuster) -> N
 
 def content_hash_cache_buster(config: Configurator) -> ContentHashCacheBuster:
     """The application's content-hash cache buster (one per registry)."""
-    return config.registry["podium.cache_buster"]
+    buster: ContentHashCacheBuster = config.registry["podium.cache_buster"]
+    return buster
 
 
 def includeme(config: Configurator) -> None:

@@ -32,19 +32,14 @@ from __future__ import annotations
 import os
 import re
 import types
-from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, TemplateNotFound
 from pyramid.config import Configurator
 from pyramid.registry import Registry
-from pyramid_jinja2 import (
-    EXTRAS_CONFIG_PHASE,
-    PARENT_RELATIVE_DELIM,
-    FileInfo,
-    SmartAssetSpecLoader,
-)
+from pyramid_jinja2 import EXTRAS_CONFIG_PHASE, PARENT_RELATIVE_DELIM
 
+from ..workarounds.pyramid_jinja2_loader import ServedFileLoader, read_source
 from .chain import resolve
 
 _ORIGINAL = re.compile(r"^original\[(\d+)\]:(.+)$")
@@ -76,25 +71,17 @@ def original_name(spec: str, parent: str | None, registry: Registry) -> str:
     return f"original[{index}]:{spec}"
 
 
-class PodiumTemplateLoader(SmartAssetSpecLoader):
-    """pyramid_jinja2's loader, resolving specs against one registry."""
+class PodiumTemplateLoader(ServedFileLoader):
+    """pyramid_jinja2's loader, resolving specs against one registry, and
+    reading ``original[N]:SPEC`` names."""
 
     def __init__(self, registry: Registry, searchpath: list[str], encoding: str = "utf-8",
                  debug: bool = False):
-        super().__init__(searchpath, encoding, debug)
+        super().__init__(self.served, searchpath, encoding, debug)
         self.registry = registry
 
-    def _source_of(self, filename: str) -> tuple[str, str, Callable[[], bool]]:
-        info = FileInfo(filename, self.encoding)
-        return info.contents, info.filename, info.uptodate
-
-    def _get_absolute_source(self, template: str) -> Any:
-        if os.path.isabs(template):
-            return super()._get_absolute_source(template)
-        filename = resolve(self.registry, template).served
-        if filename is not None and os.path.isfile(filename):
-            return self._source_of(filename)
-        return None
+    def served(self, spec: str) -> str | None:
+        return resolve(self.registry, spec).served
 
     def get_source(self, environment: Environment, template: str) -> Any:
         name, *parents = template.split(PARENT_RELATIVE_DELIM)
@@ -107,7 +94,7 @@ class PodiumTemplateLoader(SmartAssetSpecLoader):
                     template, f"{spec} | original: there is no template below "
                     f"{'the package' + chr(39) + 's own file' if files else 'it'}; "
                     f"| original is for a template that overrides {spec}")
-            return self._source_of(files[index])
+            return read_source(files[index], self.encoding)
         if parents:
             # A name relative to an "original[N]:SPEC" template is relative to SPEC.
             cleaned = [(_ORIGINAL.sub(r"\2", p)) for p in parents]

@@ -15,7 +15,7 @@ def resolve_for(config_uri: str) -> Resolution:
     return resolve(load_settings(config_uri), os.environ)
 
 
-def echo_table(header: Sequence[str], rows: list[Sequence[str]]) -> None:
+def echo_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Columns padded to their widest cell; the last column runs free."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:

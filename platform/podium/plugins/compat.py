@@ -19,8 +19,7 @@ CORE_DISTRIBUTION = "podium"
 @functools.cache
 def core_version() -> str:
     """Looked up once per process: ``importlib.metadata.version`` scans every
-    ``sys.path`` entry, and start-up asked once per plugin (bench.scaling:
-    0.1 s of a 100-plugin start-up under the profiler)."""
+    ``sys.path`` entry, and start-up asks once per plugin."""
     try:
         return version(CORE_DISTRIBUTION)
     except PackageNotFoundError:  # running from a source tree without metadata

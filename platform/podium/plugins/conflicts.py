@@ -14,6 +14,7 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, ConfigurationExecutionError
 
+from ..workarounds.pyramid_conflicts import conflicts_of
 from .errors import PluginConflictError, PluginError
 from .plugin_set import REGISTRY_KEY, PluginSet
 
@@ -83,7 +84,7 @@ def explain(error: ConfigurationConflictError, actions: list[dict[str, Any]],
             plugins: PluginSet | None) -> PluginConflictError:
     includepaths = {id(a["info"]): a.get("includepath", ()) for a in actions if a.get("info")}
     lines = ["conflicting configuration between plugins:"]
-    for discriminator, infos in error._conflicts.items():
+    for discriminator, infos in conflicts_of(error).items():
         owners = [_owner(includepaths.get(id(info), ()), plugins) for info in infos]
         lines.append(f"  {describe_discriminator(discriminator)} is registered by "
                      + " and by ".join(owners))

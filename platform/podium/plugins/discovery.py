@@ -42,7 +42,7 @@ def _from_entry_point(ep: EntryPoint) -> InstalledPlugin:
         entry_point=ep,
         distribution=metadata["Name"],
         version=metadata["Version"],
-        summary=metadata.get("Summary") or "",
+        summary=(metadata["Summary"] if "Summary" in metadata else "") or "",
         requires=tuple(metadata.get_all("Requires-Dist") or ()),
     )
 

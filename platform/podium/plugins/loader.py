@@ -63,7 +63,8 @@ class LoadedPlugin:
         """The absolute directory of this plugin's alembic revisions."""
         if not self.migrations:
             return None
-        return AssetResolver().resolve(self.migrations).abspath()
+        path: str = AssetResolver().resolve(self.migrations).abspath()
+        return path
 
 
 def _prefix_setting(name: str) -> str:

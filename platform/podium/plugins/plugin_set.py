@@ -33,4 +33,5 @@ class PluginSet:
 
 
 def plugin_set(registry: Registry) -> PluginSet:
-    return registry[REGISTRY_KEY]
+    found: PluginSet = registry[REGISTRY_KEY]
+    return found

@@ -27,8 +27,8 @@ def flatten_template_globals(environment: Environment) -> None:
     Jinja keeps a template's globals as a ``ChainMap`` over the environment's
     and copies it into a dict on every render, one Python-level lookup (and
     one caught ``KeyError``) per global: with Podium's and pyramid_jinja2's
-    18 globals that is 9 of the 10 us an empty template takes to render, paid
-    by every page (bench: notfound, fortunes; upstream: pallets/jinja#2185).
+    globals that is most of what an empty template takes to render, paid by
+    every page (upstream: pallets/jinja#2185).
     A plain dict is copied in C.  The difference: a template sees the
     environment's globals as they were when it was loaded (at its first
     render, as a rule), so this is switched on by the last configuration
@@ -40,8 +40,7 @@ def flatten_template_globals(environment: Environment) -> None:
 
 #: After every ordinary action (Pyramid's default order is 0).  Not an
 #: ``ApplicationCreated`` subscriber: the first subscriber makes Pyramid's
-#: router send NewRequest, ContextFound and NewResponse on every request
-#: (bench: plaintext, 15 -> 20 us in-process).
+#: router send NewRequest, ContextFound and NewResponse on every request.
 LAST_ORDER = 10_000
 
 

@@ -18,11 +18,23 @@ from pyramid.response import Response
 USERID_KEY = "podium.userid"
 
 
+class _CollectingRequest(Request):
+    """A request that keeps its response callbacks for the caller to run:
+    the session's cookie is set by one."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.collected_callbacks: list[Any] = []
+
+    def add_response_callback(self, callback: Any) -> None:
+        self.collected_callbacks.append(callback)
+
+
 class PodiumTestApp(webtest.TestApp):
     def _with_session(self, change: Any) -> Any:
         """Run ``change(session)`` on the test client's session and keep the cookie."""
         registry = self.app.registry
-        request = Request.blank("/", headers={"Host": "localhost"})
+        request = _CollectingRequest.blank("/", headers={"Host": "localhost"})
         request.registry = registry
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if cookie:
@@ -31,7 +43,8 @@ class PodiumTestApp(webtest.TestApp):
         request.session = session
         result = change(request)
         response = Response()
-        request._process_response_callbacks(response)
+        for callback in request.collected_callbacks:
+            callback(request, response)
         for header in response.headers.getall("Set-Cookie"):
             name, _, rest = header.partition("=")
             self.set_cookie(name, rest.split(";", 1)[0])

@@ -37,7 +37,7 @@ _CSRF_MESSAGE = (
 _HTML_FIRST = ("text/html", "application/json")
 _JSON_FIRST = ("application/json", "text/html")
 #: Accept header -> answer; clients send a handful of distinct headers, and
-#: parsing one costs more than rendering a small error body (bench: notfound).
+#: parsing one costs more than rendering a small error body.
 _ACCEPT_ANSWERS: dict[tuple[str | None, bool], bool] = {}
 _ACCEPT_ANSWERS_MAX = 512
 
@@ -73,8 +73,8 @@ def _error_page(registry: Registry) -> RendererHelper:
     """The error template's renderer, looked up once per app.
 
     ``render_to_response`` finds the caller's package on the stack, builds a
-    renderer helper and looks the renderer factory up on every call: a third
-    of an error page's rendering (bench: notfound, about 16 us of 128).  The
+    renderer helper and looks the renderer factory up on every call: a large
+    part of an error page's rendering.  The
     helper still sends ``BeforeRender`` and lets pyramid_jinja2 reload the
     template when ``pyramid.reload_templates`` is on; the response is a new
     one, as ``render_to_response`` would give, not the failed view's

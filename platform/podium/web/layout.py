@@ -48,7 +48,7 @@ from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
 from webob.request import PATH_SAFE
 
 from ..plugins.plugin_set import REGISTRY_KEY as PLUGINS_KEY
-from ..plugins.plugin_set import plugin_set
+from ..plugins.plugin_set import PluginSet, plugin_set
 from .urls import (
     plugin_front_path,
     remember,
@@ -93,8 +93,8 @@ class NavDeclaration:
 
     def href(self, request: Request) -> str:
         """Root-relative, like ``route_path``: the navigation is on every page,
-        and absolute links made it a fifth longer (bench.scaling: a 404 page
-        of 100 plugins, 10.2 KB) and kept one copy per Host header."""
+        and absolute links made every page longer and kept one cached copy per
+        Host header."""
         if self.front_of is not None:
             return plugin_front_path(request, self.front_of)
         if self.route_name:
@@ -146,7 +146,7 @@ class _PageAssets:
 def _plugin_of(registry: Registry, includepath: tuple[str, ...]) -> str | None:
     """The plugin whose ``includeme`` made a registration, from its include
     path; looked up when the action runs, once every plugin is known."""
-    plugins = registry.get(PLUGINS_KEY)
+    plugins: PluginSet | None = registry.get(PLUGINS_KEY)
     if plugins is None:
         return None
     by_spec = plugins.by_include_spec()
@@ -243,7 +243,7 @@ class _Entries:
         ``/`` that prefixes it (the application root excepted).  Only the
         current path's own prefixes are looked up, so the cost does not grow
         with the number of entries."""
-        path = request.path_info
+        path: str = request.path_info
         if not _PLAIN_PATH.fullmatch(path):
             path = quote(path.encode("utf-8"), PATH_SAFE)
         # As route_path builds the hrefs: SCRIPT_NAME as it is, the path quoted.
@@ -286,11 +286,10 @@ def navigation_markup(request: Request) -> Markup:
     """The layout's ``<nav>``, rendered from :data:`NAVIGATION`.
 
     Every plugin adds an entry, and escaping and looping over them in each
-    page's layout made HTML pages slower with every plugin (bench.scaling:
-    a 404 page with 100 plugins took 655 us in-process, 500 of them in the
-    navigation).  The fragment depends only on the entries,
-    SCRIPT_NAME and which entry is current, so in production it is rendered
-    once per combination and kept with the app's URLs; the template stays
+    page's layout made HTML pages slower with every plugin.  The fragment
+    depends only on the entries, SCRIPT_NAME and which entry is current, so
+    in production it is rendered once per combination and kept with the
+    app's URLs; the template stays
     overridable like any other (``override_asset`` of its spec).  It gets
     ``entries`` only: a navigation that depends on the visitor belongs in
     the layout's ``navigation`` block, which is rendered per request."""

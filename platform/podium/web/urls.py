@@ -3,8 +3,7 @@
 Each page's layout links the core stylesheets, the logo, the home page and
 every plugin's front page: through ``request.static_url`` and
 ``request.route_url`` that was most of the cost of rendering a page with
-little content, a 404 above all (bench: notfound, in-process 459 us against
-49 us for a plaintext hit).  Route paths never change once the app runs, and
+little content, a 404 above all.  Route paths never change once the app runs, and
 fingerprinted static paths only change with the files, so both are kept per
 ``(SCRIPT_NAME, name)``; only the host part is added per request.  When
 ``pyramid.reload_assets`` or ``pyramid.reload_templates`` is on (development)
@@ -30,7 +29,7 @@ _UNSET = object()
 MAX_ENTRIES = 512
 
 
-def url_cache(request: Request) -> dict[tuple[str, str, str], Any] | None:
+def url_cache(request: Request) -> dict[tuple[str, ...], Any] | None:
     """The app's URL cache, or None while files may change (development)."""
     registry = request.registry
     cache = registry.get(_CACHE_KEY, _UNSET)
@@ -51,13 +50,13 @@ def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
 
 
 def host_url(request: Request) -> str:
-    """``request.host_url``, worked out once per request: WebOb parses the
-    Host header again on every access, and a page's layout asks about ten
-    times (bench: notfound)."""
-    attrs = request.__dict__
-    found = attrs.get("_podium_host_url")
+    """``request.host_url``, worked out once per request and kept in the
+    environ: WebOb parses the Host header again on every access, and a page's
+    layout asks about ten times."""
+    environ = request.environ
+    found = environ.get("podium.host_url")
     if found is None:
-        found = attrs["_podium_host_url"] = request.host_url
+        found = environ["podium.host_url"] = request.host_url
     return found
 
 
