@@ -16,8 +16,7 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.csrf import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPError, HTTPInternalServerError
-from pyramid.registry import Registry
-from pyramid.renderers import RendererHelper, render_to_response
+from pyramid.renderers import render, render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -66,25 +65,6 @@ def _message(exc: HTTPError) -> str:
     return str(exc.detail or exc.explanation or exc.title)
 
 
-_ERROR_PAGE_KEY = "podium.error_page"
-
-
-def _error_page(registry: Registry) -> RendererHelper:
-    """The error template's renderer, looked up once per app.
-
-    ``render_to_response`` finds the caller's package on the stack, builds a
-    renderer helper and looks the renderer factory up on every call: a large
-    part of an error page's rendering.  The
-    helper still sends ``BeforeRender`` and lets pyramid_jinja2 reload the
-    template when ``pyramid.reload_templates`` is on; the response is a new
-    one, as ``render_to_response`` would give, not the failed view's
-    ``request.response``."""
-    helper = registry.get(_ERROR_PAGE_KEY)
-    if helper is None:
-        helper = registry[_ERROR_PAGE_KEY] = RendererHelper(ERROR_TEMPLATE, registry=registry)
-    return helper
-
-
 def error_response(request: Request, status: int, title: str, message: str,
                    details: str | None = None, headers: Any = None) -> Response:
     if wants_json(request):
@@ -93,7 +73,7 @@ def error_response(request: Request, status: int, title: str, message: str,
     else:
         values = {"status": status, "title": title, "message": message, "details": details}
         try:
-            body = _error_page(request.registry).render(values, None, request=request).encode()
+            body = render(ERROR_TEMPLATE, values, request=request).encode()
             # Headers given as they are: parsing a content type costs more than the rest.
             response = Response(body=body, headerlist=[
                 ("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", str(len(body)))])
