@@ -15,9 +15,9 @@ import importlib
 import os
 from dataclasses import dataclass
 
-from pyramid.interfaces import IPackageOverrides
 from pyramid.registry import Registry
 
+from ..workarounds.pyramid_package_overrides import matches
 from .overrides import Declaration, override_table
 
 
@@ -89,20 +89,14 @@ def resolve(registry: Registry, spec: str) -> Resolution:
     package, _, path = spec.partition(":")
     table = override_table(registry)
     steps: list[Step] = []
-    overrides = registry.queryUtility(IPackageOverrides, name=package)
-    if overrides is not None:
-        for override in overrides.overrides:
-            matched = override(path)
-            if matched is None:
-                continue
-            source, subpath = matched
-            if hasattr(source, "pkg_name"):
-                candidate = f"{source.pkg_name}:{source.get_path(subpath)}"
-                filename = own_file(source.pkg_name, source.get_path(subpath))
-            else:
-                candidate = source.get_path(subpath)
-                filename = candidate if os.path.exists(candidate) else None
-            steps.append(Step(table.by_override.get(id(override)), candidate, filename))
+    for override, source_package, source_path in matches(registry, package, path):
+        if source_package is not None:
+            candidate = f"{source_package}:{source_path}"
+            filename = own_file(source_package, source_path)
+        else:
+            candidate = source_path
+            filename = candidate if os.path.exists(candidate) else None
+        steps.append(Step(table.by_override.get(id(override)), candidate, filename))
     steps.append(Step(None, spec, own_file(package, path)))
     return Resolution(spec, tuple(steps))
 

@@ -34,12 +34,18 @@ from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationError
-from pyramid.interfaces import PHASE1_CONFIG, IPackageOverrides
+from pyramid.interfaces import PHASE1_CONFIG
 from pyramid.registry import Introspectable, Registry
 
 from ..plugins.plugin_set import REGISTRY_KEY as PLUGINS_KEY
 from ..settings.core import OverrideLine, parse_asset_overrides
 from ..settings.types import SettingsError
+from ..workarounds.pyramid_package_overrides import (
+    entries as override_entries,
+    entry_key,
+    package_overrides,
+    reorder,
+)
 
 SETTING = "podium.asset_overrides"
 #: Pyramid's own introspection category for ``override_asset``.
@@ -259,11 +265,6 @@ def check_duplicates(declarations: Iterable[Declaration]) -> None:
         )
 
 
-def _object_key(package: str, override: Any) -> tuple[Any, ...]:
-    source = override.source
-    return (package, getattr(source, "pkg_name", None), override.path, source.prefix)
-
-
 def apply_precedence(registry: Registry) -> OverrideTable:
     """Re-order each package's overrides by level, then declared order.
 
@@ -276,10 +277,10 @@ def apply_precedence(registry: Registry) -> OverrideTable:
     check_duplicates(declarations)
     ordered = sorted(declarations, key=lambda d: (d.level, d.sequence), reverse=True)
     table = OverrideTable(tuple(ordered))
-    for package, overrides in registry.getUtilitiesFor(IPackageOverrides):
+    for package, overrides in package_overrides(registry):
         pool: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-        for override in reversed(overrides.overrides):  # back to declaration order
-            pool[_object_key(package, override)].append(override)
+        for override in reversed(override_entries(overrides)):  # back to declaration order
+            pool[entry_key(package, override)].append(override)
         placed = []
         for declaration in table.for_package(package):
             candidates = pool.get(declaration.key)
@@ -289,8 +290,8 @@ def apply_precedence(registry: Registry) -> OverrideTable:
                 placed.append(override)
         # Overrides nobody declared through override_asset (introspection
         # off, or a direct PackageOverrides.insert) keep Pyramid's order, first.
-        unknown = [o for o in overrides.overrides if id(o) not in table.by_override]
-        overrides.overrides[:] = unknown + placed
+        unknown = [o for o in override_entries(overrides) if id(o) not in table.by_override]
+        reorder(overrides, unknown + placed)
     registry[REGISTRY_KEY] = table
     for rank, declaration in enumerate(ordered, start=1):
         intr = Introspectable(CATEGORY, (declaration.level.label, declaration.sequence),
