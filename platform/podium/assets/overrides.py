@@ -42,6 +42,8 @@ from ..settings.core import OverrideLine, parse_asset_overrides
 from ..settings.types import SettingsError
 from ..workarounds.pyramid_package_overrides import (
     entries as override_entries,
+)
+from ..workarounds.pyramid_package_overrides import (
     entry_key,
     package_overrides,
     reorder,
