@@ -25,8 +25,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from .assets.chain import served_file
 from .assets.overrides import AssetOverrideError
 from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
@@ -38,29 +36,10 @@ from .plugins.plugin_set import plugin_set
 from .rendering.csv import stream_rows
 from .scripting import AppEnv, app_env
 from .settings.types import Setting, SettingsError
-from .store.hooks import after_commit
+from .store.after_commit import after_commit
 from .store.model import Base
-from .store.session import get_tm_session, tm_session
+from .store.sessions import get_tm_session, mark_changed, tm_session
 from .web.layout import LAYOUT
-
-
-def mark_changed(session: Session, transaction_manager: Any = None, keep_session: bool = False
-                 ) -> None:
-    """zope.sqlalchemy's ``mark_changed``: make the transaction commit a
-    session whose writes zope.sqlalchemy cannot see.  Podium already marks
-    any statement that is not a SELECT sent through ``execute``, ``scalars``
-    or ``scalar``, so only writes on ``session.connection()`` need it.
-
-    The manager defaults to the one the session was made for (the
-    request's, or :func:`tm_session`'s), where zope.sqlalchemy's default is
-    the thread's global manager: a session not yet joined would join that
-    one instead.  (A wrapper also because importing zope.sqlalchemy up
-    front costs every process the drivers it imports.)"""
-    from zope.sqlalchemy import mark_changed as zope_mark_changed
-
-    from .store.zope_events import manager_of
-
-    zope_mark_changed(session, transaction_manager or manager_of(session), keep_session)
 
 
 def commit(config: Any) -> None:

@@ -18,8 +18,8 @@ import webtest
 from counter_plugin import counter_installed, migrate
 from sqlalchemy import text
 
-from podium.store.hooks import after_commit
-from podium.store.session import tm_session
+from podium.store.after_commit import after_commit
+from podium.store.sessions import tm_session
 from podium.testing import build_app, temporary_database
 from podium.testing.database import postgresql_admin_url
 

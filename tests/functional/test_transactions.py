@@ -111,35 +111,3 @@ def test_an_error_status_returned_by_the_view_vetoes_the_commit(probe):
     testapp.post("/probe/write/text?then=status", status=409)
     assert count() == 0
 
-
-LAZY = '''
-from pyramid.response import Response
-from sqlalchemy import text
-
-
-def untouched(request):
-    return Response("no transaction" if "tm" not in request.__dict__ else "transaction")
-
-
-def doomed_then_read(request):
-    request.tm.doom()  # asking for the manager starts nothing until it is used
-    request.dbsession.execute(text("SELECT 1"))
-    return Response("doomed")
-
-
-def includeme(config):
-    config.add_route("lazy.untouched", "/untouched")
-    config.add_view(untouched, route_name="lazy.untouched")
-    config.add_route("lazy.doomed", "/doomed")
-    config.add_view(doomed_then_read, route_name="lazy.doomed")
-'''
-
-
-def test_a_request_that_never_uses_the_database_has_no_transaction(make_plugin, tmp_path):
-    make_plugin("lazy", LAZY)
-    app = build_app({"sqlalchemy.url": f"sqlite:///{tmp_path / 'lazy.sqlite'}",
-                     "podium.plugins": "lazy", "podium.secret": "x" * 40})
-    testapp = webtest.TestApp(app)
-    assert testapp.get("/lazy/untouched").text == "no transaction"
-    assert testapp.get("/lazy/doomed").text == "doomed"
-    app.registry["podium.engine"].dispose()

@@ -5,4 +5,4 @@ from pyramid.config import Configurator
 
 def includeme(config: Configurator) -> None:
     config.include(".engine")
-    config.include(".session")
+    config.include(".sessions")

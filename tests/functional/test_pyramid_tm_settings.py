@@ -1,0 +1,163 @@
+"""pyramid_tm's settings work as pyramid_tm documents them, in the whole app.
+
+Each test builds the real application with one ``tm.*`` setting, sends real
+requests that write a row, and counts the rows through a separate
+connection (a SQLite file, and PostgreSQL when PODIUM_TEST_DATABASE_URL is
+set).  Each also sends a request the setting does not concern, so that a
+setting Podium ignored would fail the test rather than pass it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+
+from podium.testing import PodiumTestApp, base_settings, build_app
+
+PROBE = '''
+from pyramid.response import Response
+from pyramid_tm import is_tm_active
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+
+from podium.testing.webapp import USERID_KEY
+
+rows = Table("tm_settings_probe", MetaData(), Column("id", Integer, primary_key=True),
+             Column("how", String(40), nullable=False))
+
+#: (committed, txn.user) of every transaction the probe saw end in a commit hook.
+COMMITTED = []
+
+
+def activate(request):
+    """A ``tm.activate_hook``: no transaction for /untracked/ paths."""
+    return "/untracked/" not in request.path_info
+
+
+def veto_when_asked(request, response):
+    """A ``tm.commit_veto`` that aborts any response, a 200 too, when asked."""
+    return "veto" in request.params
+
+
+class SessionUserPolicy:
+    """A security policy reading the user id that PodiumTestApp.login stores."""
+
+    def identity(self, request):
+        return request.session.get(USERID_KEY)
+
+    def authenticated_userid(self, request):
+        return self.identity(request)
+
+    def permits(self, request, context, permission):
+        return True
+
+    def remember(self, request, userid, **kw):
+        return []
+
+    def forget(self, request, **kw):
+        return []
+
+
+def write(request):
+    active = is_tm_active(request)
+    if active:
+        txn = request.tm.get()
+        txn.addAfterCommitHook(lambda ok, txn: COMMITTED.append((ok, txn.user)), args=(txn,))
+    try:
+        request.dbsession.execute(insert(rows).values(how=request.matchdict["how"]))
+        request.dbsession.flush()
+    except Exception as exc:
+        request.dbsession.close()
+        return Response(f"active={active} error={type(exc).__name__}")
+    response = Response(f"active={active} written")
+    if "x_tm" in request.params:
+        response.headers["X-Tm"] = request.params["x_tm"]
+    return response
+
+
+def includeme(config):
+    config.set_security_policy(SessionUserPolicy())
+    config.add_route("tmprobe.write", "/write/{how}")
+    config.add_route("tmprobe.untracked", "/untracked/{how}")
+    for route in ("tmprobe.write", "tmprobe.untracked"):
+        config.add_view(write, route_name=route, require_csrf=False)
+'''
+
+rows = Table("tm_settings_probe", MetaData(), Column("id", Integer, primary_key=True),
+             Column("how", String(40), nullable=False))
+
+
+@pytest.fixture
+def probe_app(make_plugin, podium_database_url):
+    """``probe_app(**settings)``: (PodiumTestApp, probe module, rows written)."""
+    package = make_plugin("tmprobe", PROBE)
+    module = importlib.import_module(package)
+    engines = []
+
+    def make(**settings: str):
+        values = base_settings(podium_database_url, "tmprobe")
+        values.update({key: value.replace("PKG", package) for key, value in settings.items()})
+        app = build_app(values)
+        engine = app.registry["podium.engine"]
+        engines.append(engine)
+        rows.create(engine, checkfirst=True)
+        with engine.begin() as conn:
+            conn.execute(rows.delete())
+
+        def written() -> list[str]:
+            with engine.connect() as conn:
+                return list(conn.execute(select(rows.c.how).order_by(rows.c.id)).scalars())
+
+        return PodiumTestApp(app, extra_environ={"HTTP_HOST": "localhost"}), module, written
+
+    yield make
+    # The session's database is shared: leave no table the models don't declare.
+    for engine in engines:
+        rows.drop(engine, checkfirst=True)
+        engine.dispose()
+
+
+def test_activate_hook_leaves_the_requests_it_refuses_without_a_transaction(probe_app):
+    testapp, _, written = probe_app(**{"tm.activate_hook": "PKG.activate"})
+    assert testapp.post("/tmprobe/write/tracked").text == "active=True written"
+    # Refused: pyramid_tm is not active, and the explicit manager was never
+    # begun, so the session cannot join a transaction and writes nothing.
+    assert testapp.post("/tmprobe/untracked/refused").text == "active=False error=NoTransaction"
+    assert written() == ["tracked"]
+
+
+def test_annotate_user_is_on_by_default(probe_app):
+    testapp, module, written = probe_app()
+    module.COMMITTED.clear()
+    testapp.post("/tmprobe/write/anonymous")
+    testapp.login("alice")
+    testapp.post("/tmprobe/write/alice")
+    assert module.COMMITTED == [(True, ""), (True, "alice")]
+    assert written() == ["anonymous", "alice"]
+
+
+def test_annotate_user_false_leaves_the_user_out(probe_app):
+    testapp, module, written = probe_app(**{"tm.annotate_user": "false"})
+    module.COMMITTED.clear()
+    testapp.login("alice")
+    testapp.post("/tmprobe/write/alice")
+    assert module.COMMITTED == [(True, "")]
+    assert written() == ["alice"]
+
+
+def test_commit_veto_of_the_app_replaces_podiums_default(probe_app):
+    testapp, _, written = probe_app(**{"tm.commit_veto": "PKG.veto_when_asked"})
+    testapp.post("/tmprobe/write/kept")
+    # A 200 response, which pyramid_tm's default veto would commit.
+    assert testapp.post("/tmprobe/write/vetoed?veto=1", status=200).text.endswith("written")
+    assert written() == ["kept"]
+
+
+def test_the_default_veto_is_pyramid_tms(probe_app):
+    """Podium's default is pyramid_tm.default_commit_veto: the X-Tm header too."""
+    testapp, _, written = probe_app()
+    testapp.post("/tmprobe/write/kept")
+    testapp.post("/tmprobe/write/aborted?x_tm=abort", status=200)
+    testapp.post("/tmprobe/write/committed?x_tm=commit", status=200)
+    assert written() == ["kept", "committed"]
