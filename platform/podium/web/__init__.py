@@ -7,4 +7,3 @@ def includeme(config: Configurator) -> None:
     config.include(".layout")
     config.include(".home")
     config.include(".errors")
-    config.include(".unrouted")
