@@ -24,14 +24,13 @@ def make_engine(settings: dict[str, Any]) -> Engine:
                 "e.g. sqlite:///%(here)s/var/podium.sqlite",
             )
     options = {k: v for k, v in settings.items() if k.startswith("sqlalchemy.")}
-    # No pool pre-ping by default: it costs every request a round trip to the
-    # server (bench: db on PostgreSQL, 10-20% of the throughput).  A pooled
-    # connection that died (server restart, failover, idle timeout) is found
-    # by the request's first statement instead; SQLAlchemy then throws away
-    # the whole pool, and Podium runs the request again on a new connection
-    # (podium.store.errors.is_stale_connection), which is safe because
-    # nothing was committed on the dead one.  ``sqlalchemy.pool_pre_ping =
-    # true`` brings the ping back.
+    # No pool pre-ping by default: it costs every request a round trip to
+    # the server.  A pooled connection that died (server restart, failover,
+    # idle timeout) is found by the request's first statement instead;
+    # SQLAlchemy then throws away the whole pool, and Podium runs the request
+    # again on a new connection (podium.store.errors.is_stale_connection),
+    # which is safe because nothing was committed on the dead one.
+    # ``sqlalchemy.pool_pre_ping = true`` brings the ping back.
     engine = engine_from_config(pool_options(options), prefix="sqlalchemy.", future=True)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine, int(settings.get("podium.sqlite_busy_timeout", 5000)))
