@@ -6,7 +6,7 @@ revisions directory and passes the settings, the branches and, for
 ``alembic -c development.ini ...`` comes here with only the ini file: the
 settings are read from its ``[app:main]`` section and the plugins' directories
 are added to the script directory alembic built (see
-``podium.store.migrations.extend_script_directory`` for what that covers).
+``podium.store.alembic_late_version_locations`` for why and what that covers).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import engine_from_config, pool
 
 from podium.settings.core import load_settings
 from podium.store import migrations
+from podium.store.alembic_late_version_locations import add_version_locations
 from podium.store.model import Base
 
 config = context.config
@@ -31,7 +32,7 @@ branches = config.attributes.get("podium.branches")
 if branches is None:
     location = migrations.check_script_location(config.get_main_option("script_location"))
     branches = migrations.branches_for(settings, location)
-    migrations.extend_script_directory(context.script, branches)
+    add_version_locations(context.script, [b.directory for b in branches])
 
 target_metadata = Base.metadata
 

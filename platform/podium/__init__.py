@@ -33,7 +33,7 @@ def includeme(config: Configurator) -> None:
     config.include(".plugins")
     # Last: reads the overrides and static views the plugins declared.
     config.include(".assets")
-    config.include(".store.check")  # podium.db.require_current, once plugins are known
+    config.include(".store.require_current")  # once the plugins are known
 
 
 def main(global_config: dict[str, Any], **settings: Any) -> Router:

@@ -3,14 +3,11 @@
 The plugins are real distributions on ``sys.path`` (the counter of
 ``counter_plugin.py``, and small ones written here with ``make_plugin``),
 each with its own migrations directory.  Commands run in process through
-click's runner, except plain ``alembic``, which runs as a user runs it.
+click's runner (plain ``alembic`` is test_alembic_late_version_locations.py's).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +16,7 @@ from counter_plugin import counter_installed
 from sqlalchemy import create_engine, inspect, text
 
 from podium.cli import cli
-from podium.store.check import SchemaNotCurrentError
+from podium.store.require_current import SchemaNotCurrentError
 from podium.testing import build_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -244,24 +241,3 @@ def test_require_current_refuses_to_start_behind_and_starts_when_current(env):
     podium(ini, "downgrade", "base", "--plugin", "counter")
     build_app({**settings, "podium.plugins": "notes"}).registry["podium.engine"].dispose()
 
-
-def test_plain_alembic_sees_the_plugins_branches(tmp_path):
-    environ = {**os.environ, "PODIUM_DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite'}",
-               "PODIUM_PLUGINS": "notes"}
-    alembic = str(Path(sys.executable).with_name("alembic"))
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([alembic, "-c", "development.ini", *args], cwd=ROOT,
-                              env=environ, capture_output=True, text=True, timeout=60)
-
-    upgrade = run("upgrade", "heads")
-    assert upgrade.returncode == 0, upgrade.stderr
-    assert "-> notes_0001" in upgrade.stderr
-    # history runs env.py (revision_environment = true), which adds the branches.
-    history = run("history")
-    assert "notes_0001" in history.stdout and "podium_0001" in history.stdout
-    engine = create_engine(environ["PODIUM_DATABASE_URL"])
-    with engine.connect() as conn:
-        assert set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars()) == {
-            "notes_0001"}
-    engine.dispose()

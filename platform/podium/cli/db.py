@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,17 +19,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
 
-from ..store.engine import make_engine
-from ..store.migrations import (
-    CORE,
-    Revisions,
-    SchemaStatus,
-    alembic_config,
-    database_heads,
-    find_branch,
-    revisions_for,
-)
+from ..store.migrations import CORE, alembic_config, find_branch, revisions_for
 from ..store.migrations import upgrade as upgrade_to_heads
+from ..store.schema_status import BranchStatus, SchemaStatus, schema_status
 
 plugin_option = click.option(
     "--plugin", "plugin", metavar="NAME", default=None,
@@ -59,17 +51,11 @@ def config_for(config_uri: str, log: bool = False) -> Config:
     return cfg
 
 
-def status_of(cfg: Config) -> tuple[Revisions, SchemaStatus]:
-    """The installed revisions and where the database stands against them."""
+def status_of(cfg: Config) -> SchemaStatus:
+    """Where the database stands against the installed revisions: the answer
+    start-up and ``podium check`` get too."""
     with alembic_errors():
-        revisions = revisions_for(cfg)
-        engine = make_engine(cfg.attributes["podium.settings"])
-        try:
-            with engine.connect() as connection:
-                status = revisions.status(database_heads(connection))
-        finally:
-            engine.dispose()
-    return revisions, status
+        return schema_status(cfg)
 
 
 def _branch_name(cfg: Config, plugin: str | None) -> str | None:
@@ -104,8 +90,8 @@ def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
                 f"add it to podium.plugins first")
     with alembic_errors():
         if not sql:
-            _, status = status_of(cfg)
-            if status.unknown:
+            status = status_of(cfg)
+            if status.unrecognized:  # alembic could not migrate from them
                 raise CommandError(status.describe_problem(config_uri))
         if not upgrade_to_heads(cfg, name, sql=sql):
             click.echo("Nothing to upgrade: no migrations.")
@@ -137,19 +123,21 @@ def downgrade(config_uri: str, revision: str, plugin: str | None, sql: bool) -> 
         command.downgrade(cfg, revision, sql=sql)
 
 
-def _echo_table(rows: list[tuple[str, ...]]) -> None:
+def _echo_table(rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         click.echo("  ".join([*cells, row[-1]]).rstrip())
 
 
-def _state(status: Any) -> str:
-    if not status.branch.enabled:
-        return ("tables left alone" if status.current else "not created") + (
-            f" ({len(status.pending)} revision(s) not applied)" if status.pending else "")
+def _state(status: BranchStatus) -> str:
+    if status.ahead:
+        return f"ahead: {', '.join(status.ahead)} unknown to this code"
     if status.pending:
         return f"behind: {', '.join(status.pending)} pending"
+    if not status.branch.enabled:
+        return ("tables left alone" if status.current else "not created") + (
+            f" ({len(status.missing)} revision(s) not applied)" if status.missing else "")
     return "up to date"
 
 
@@ -161,7 +149,7 @@ def current(config_uri: str, plugin: str | None, verbose: bool) -> None:
     """Show the revision the database is at, per branch (enabled or not)."""
     cfg = config_for(config_uri)
     name = _branch_name(cfg, plugin)
-    revisions, status = status_of(cfg)
+    status = status_of(cfg)
     rows = [("BRANCH", "STATUS", "DATABASE", "HEAD", "STATE")]
     for item in status.branches:
         if name is not None and item.branch.name != name:
@@ -172,7 +160,7 @@ def current(config_uri: str, plugin: str | None, verbose: bool) -> None:
     if verbose:
         for item in status.branches:
             for rev in item.current:
-                click.echo(f"{rev}: {revisions.by_id[rev].doc}")
+                click.echo(f"{rev}: {status.revisions.by_id[rev].doc}")
     for rev in status.unknown:
         click.echo(f"unknown revision {rev}: no installed code provides it")
 
@@ -218,10 +206,11 @@ def check(config_uri: str) -> None:
     (or holds revisions it does not know); 0 when it is up to date.
 
     For deployment scripts and health checks: the same test as
-    podium.db.require_current at start-up.
+    podium.db.require_current at start-up and podium check.  A disabled
+    plugin's revisions are not pending: its tables are left alone.
     """
     cfg = config_for(config_uri)
-    _, status = status_of(cfg)
+    status = status_of(cfg)
     if status.is_current:
         click.echo("The database is up to date.")
         return

@@ -14,38 +14,116 @@ of the enabled plugins only, so a disabled plugin's tables are left alone.
 
 A revision belongs to the branch whose directory holds its file; that is
 how a revision is attributed to a plugin, whatever its branch labels say.
+Where a database stands against these revisions is
+:mod:`podium.store.schema_status`'s to say.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection
 
 from ..plugins.discovery import discover
-from ..settings.core import load_settings
+from ..plugins.errors import PluginError
+from ..plugins.loader import LoadedPlugin, load
+from ..plugins.resolution import resolve
+from ..settings.core import environment_for, load_settings
 from ..settings.types import SettingsError
 
-# The alembic-free half (branches, statuses), re-exported: importers of this
-# module keep finding them here.
-from .schema import (  # noqa: F401
-    CORE,
-    Branch,
-    BranchStatus,
-    Revisions,
-    SchemaStatus,
-    branches_for,
-    default_script_location,
-    enabled_plugins,
-)
-
 log = logging.getLogger(__name__)
+
+#: The name of the core's branch (its branch label, and its table prefix).
+CORE = "podium"
+
+
+# -- the branches ------------------------------------------------------------------
+
+
+def enabled_plugins(settings: dict[str, Any]) -> list[LoadedPlugin]:
+    """The plugins the app includes, in its order, refused on the same grounds
+    as at start-up: migrations never run for a plugin the app would not load."""
+    resolution = resolve(settings, environment_for(settings))
+    if settings.get("podium.on_plugin_error") != "skip":
+        resolution.raise_errors()
+    return resolution.enabled
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One line of migrations: the core's, or one plugin's.
+
+    ``package`` is the import package whose mapped classes own tables of
+    this branch (see :func:`owned_tables`).
+    """
+
+    name: str
+    directory: str
+    enabled: bool
+    package: str
+    plugin: LoadedPlugin | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        if self.plugin is None:
+            return "core"
+        return "enabled" if self.enabled else "disabled"
+
+
+def branches_for(
+    settings: dict[str, Any],
+    script_location: str,
+    enabled: Iterable[LoadedPlugin] | None = None,
+) -> list[Branch]:
+    """The core's branch, then each enabled plugin's, then each disabled one's.
+
+    ``enabled`` is the running app's plugin list when it has one (the
+    start-up check); otherwise the plugins are discovered from ``settings``.
+    A disabled plugin that fails to import is skipped with a warning: it
+    must not stop the platform, but its revisions are then unknown.
+    """
+    found = [Branch(CORE, os.path.join(script_location, "versions"), True, "podium")]
+    installed = discover()
+    if enabled is None:
+        enabled = enabled_plugins(settings)
+    enabled = list(enabled)
+    enabled_names = {p.name for p in enabled}
+    others: list[LoadedPlugin] = []
+    for name, entry in installed.items():
+        if name in enabled_names:
+            continue
+        try:
+            others.append(load(entry, settings))
+        except PluginError as exc:
+            log.warning("disabled plugin %s cannot be imported, its migrations are "
+                        "unknown: %s", name, exc)
+    for plugin, is_enabled in [(p, True) for p in enabled] + [(p, False) for p in others]:
+        directory = plugin.migrations_path()
+        if directory:
+            package = plugin.installed.entry_point.module
+            found.append(Branch(plugin.name, directory, is_enabled, package, plugin))
+    return found
+
+
+def default_script_location() -> str:
+    """The core's alembic directory, ``podium/migrations``.
+
+    In the source tree it is a link to the top-level ``alembic/``; a wheel
+    carries the files themselves, so an installed core (what a third-party
+    plugin's tests run against) can migrate too."""
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+# -- alembic's configuration -------------------------------------------------------
 
 
 def alembic_config(config_uri: str, settings: dict[str, Any] | None = None) -> Config:
@@ -93,59 +171,84 @@ def configure_branches(
     return cfg
 
 
-def extend_script_directory(script: ScriptDirectory, branches: list[Branch]) -> None:
-    """Add the plugins' directories to a script directory alembic already built.
-
-    Plain ``alembic -c development.ini ...`` builds its ``ScriptDirectory``
-    from the ini before ``env.py`` runs, so env.py cannot change the config
-    any more; it can still add locations to the script directory, whose
-    revisions are read lazily, on first use.  Commands that read revisions
-    before running env.py (``alembic heads``, ``branches``; ``history`` and
-    ``show`` unless ``revision_environment = true``) only see the core's:
-    ``podium db heads`` and ``podium db history`` see every branch.
-    """
-    wanted = [b.directory for b in branches]
-    known = {os.path.abspath(str(p)) for p in script.version_locations}
-    if not script.version_locations:
-        known = {os.path.abspath(os.path.join(script.dir, "versions"))}
-        script.version_locations = [os.path.join(script.dir, "versions")]
-    added = [d for d in wanted if os.path.abspath(d) not in known]
-    if not added:
-        return
-    script.version_locations = [*script.version_locations, *added]
-    # Forget what was derived from the old list, if anything was.
-    script.__dict__.pop("_version_locations", None)
-    script.__dict__.pop("_singular_version_location", None)
-    script.revision_map = type(script.revision_map)(script._load_revisions)
+# -- the installed revisions -------------------------------------------------------
 
 
-# -- the state of a database -------------------------------------------------------
+class Revisions:
+    """The installed revisions, each attributed to the branch whose directory
+    holds its file; the graph walks are alembic's (``iterate_revisions``)."""
+
+    def __init__(self, script: ScriptDirectory, branches: list[Branch]):
+        self.script = script
+        self.branches = branches
+        try:
+            # walk_revisions goes from the heads down; lists here are oldest first.
+            self.ordered: list[Script] = list(reversed(list(script.walk_revisions())))
+        except CommandError:
+            raise
+        except Exception as exc:  # a revision file that does not import, a cycle...
+            raise CommandError(
+                f"cannot read the migrations: {type(exc).__name__}: {exc}") from exc
+        self.by_id = {sc.revision: sc for sc in self.ordered}
+        directories = {os.path.realpath(b.directory): b.name for b in branches}
+        self.owner: dict[str, str] = {}
+        for sc in self.ordered:
+            directory = os.path.realpath(os.path.dirname(sc.path))
+            owner = directories.get(directory)
+            while owner is None and directory != os.path.dirname(directory):
+                directory = os.path.dirname(directory)  # recursive version locations
+                owner = directories.get(directory)
+            self.owner[sc.revision] = owner or CORE
+
+    def of(self, branch: str) -> list[Script]:
+        return [sc for sc in self.ordered if self.owner[sc.revision] == branch]
+
+    def heads_of(self, branch: str) -> tuple[str, ...]:
+        """The branch's revisions that no other revision of it builds on."""
+        mine = self.of(branch)
+        return tops(mine, {sc.revision for sc in mine})
+
+    def ancestry(self, revisions: Iterable[str]) -> set[str]:
+        """The revisions and everything they need (down revisions and
+        dependencies), transitively: what alembic counts as applied when the
+        database records ``revisions``, or applies to reach them."""
+        wanted = tuple(revisions)
+        if not wanted:
+            return set()
+        # What `alembic upgrade` computes: ancestors of the destination less
+        # those of the current heads (here none).
+        found = self.script.iterate_revisions(wanted, (), implicit_base=True)
+        return {sc.revision for sc in found}
+
+
+def tops(scripts: Iterable[Script], among: set[str]) -> tuple[str, ...]:
+    """The revisions of ``among`` (in the order of ``scripts``) that no other
+    of them has as a down revision."""
+    scripts = [sc for sc in scripts if sc.revision in among]
+    below = {p for sc in scripts for p in as_tuple(sc.down_revision)}
+    return tuple(sc.revision for sc in scripts if sc.revision not in below)
+
+
+def as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
 
 
 def revisions_for(cfg: Config) -> Revisions:
-    script = ScriptDirectory.from_config(cfg)
-
-    def resolve(dependency: str) -> list[str]:
-        return [r.revision for r in script.get_revisions(dependency) if r is not None]
-
-    try:
-        # walk_revisions goes from the heads down; Revisions wants oldest first.
-        ordered = list(reversed(list(script.walk_revisions())))
-        return Revisions(ordered, cfg.attributes["podium.branches"], resolve)
-    except CommandError:
-        raise
-    except Exception as exc:  # a revision file that does not import, a cycle...
-        raise CommandError(f"cannot read the migrations: {type(exc).__name__}: {exc}") from exc
+    """The revisions of every branch of ``cfg`` (see :func:`configure_branches`)."""
+    return Revisions(ScriptDirectory.from_config(cfg), cfg.attributes["podium.branches"])
 
 
 def database_heads(connection: Connection) -> tuple[str, ...]:
-    """The revisions recorded in the database's ``alembic_version`` table."""
+    """The revisions recorded in the database's ``alembic_version`` table
+    (none when it has no such table yet)."""
     return tuple(MigrationContext.configure(connection).get_current_heads())
 
 
-def schema_status(cfg: Config, connection: Connection) -> SchemaStatus:
-    """Compare the database behind ``connection`` with the installed migrations."""
-    return revisions_for(cfg).status(database_heads(connection))
+# -- migrating ---------------------------------------------------------------------
 
 
 def upgrade_targets(revisions: Revisions, plugin: str | None = None) -> tuple[str, ...]:
@@ -158,7 +261,9 @@ def upgrade_targets(revisions: Revisions, plugin: str | None = None) -> tuple[st
             targets.extend(revisions.heads_of(branch.name))
     # Alembic refuses a destination that another one already implies (the
     # core's head when a plugin's head depends on it).
-    implied = set().union(*(revisions.ancestry([t]) - {t} for t in targets)) if targets else set()
+    implied: set[str] = set()
+    for target in targets:
+        implied |= revisions.ancestry([target]) - {target}
     return tuple(t for t in targets if t not in implied)
 
 
