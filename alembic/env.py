@@ -6,7 +6,7 @@ revisions directory and passes the settings, the branches and, for
 ``alembic -c development.ini ...`` comes here with only the ini file: the
 settings are read from its ``[app:main]`` section and the plugins' directories
 are added to the script directory alembic built (see
-``podium.store.alembic_late_version_locations`` for why and what that covers).
+``podium.workarounds.alembic_late_version_locations`` for why and what that covers).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlalchemy import engine_from_config, pool
 
 from podium.settings.core import load_settings
 from podium.store import migrations
-from podium.store.alembic_late_version_locations import add_version_locations
 from podium.store.model import Base
+from podium.workarounds.alembic_late_version_locations import add_version_locations
 
 config = context.config
 settings = config.attributes.get("podium.settings")

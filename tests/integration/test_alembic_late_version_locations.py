@@ -1,4 +1,4 @@
-"""``podium.store.alembic_late_version_locations`` works around alembic's internals:
+"""``podium.workarounds.alembic_late_version_locations`` works around alembic's internals:
 these tests fail loudly when alembic changes under it, and prove that plain
 ``alembic -c development.ini`` still migrates a plugin's branch."""
 
@@ -15,14 +15,14 @@ from counter_plugin import write_counter
 from packaging.version import Version
 from sqlalchemy import create_engine, inspect, text
 
-from podium.store import alembic_late_version_locations as workaround
 from podium.store.migrations import default_script_location
+from podium.workarounds import alembic_late_version_locations as workaround
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTES_VERSIONS = ROOT / "plugins" / "podium_notes" / "podium_notes" / "migrations" / "versions"
 
 RECHECK = (
-    "podium.store.alembic_late_version_locations was checked against alembic "
+    "podium.workarounds.alembic_late_version_locations was checked against alembic "
     "{low} <= version < {high}, and alembic {found} is installed: check whether this "
     "alembic offers a public way to add version locations to a ScriptDirectory it "
     "already built (then use it and delete the module), or whether the internals the "

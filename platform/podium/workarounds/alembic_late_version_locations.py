@@ -10,9 +10,9 @@ version locations of a ``ScriptDirectory`` it already built.  This module
 does it through alembic's internals: ``ScriptDirectory._load_revisions`` and
 the memoized ``_version_locations`` and ``_singular_version_location``.
 
-It is checked against :data:`ALEMBIC_VERSIONS`:
-``tests/integration/test_alembic_late_version_locations.py`` fails outside
-that range, and proves that plain alembic still migrates a plugin's branch.
+It is checked against :data:`SUPPORTED` (``tests/unit/test_workarounds.py``
+and ``tests/integration/test_alembic_late_version_locations.py``, which also
+proves that plain alembic still migrates a plugin's branch).
 Commands that read revisions before running ``env.py`` (``alembic heads``,
 ``branches``; ``history`` and ``show`` unless ``revision_environment =
 true``) only see the core's: ``podium db heads`` and ``podium db history``
@@ -26,8 +26,10 @@ from collections.abc import Iterable
 
 from alembic.script import ScriptDirectory
 
-#: The alembic releases whose internals this was checked against (lower
-#: bound included, upper excluded).
+DEPENDENCY = "alembic"
+#: The alembic releases whose internals this was checked against.
+SUPPORTED = ">=1.13,<1.21"
+#: The same bounds as a pair (lower included, upper excluded).
 ALEMBIC_VERSIONS = ("1.13", "1.21")
 
 
