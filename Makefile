@@ -34,6 +34,7 @@ migrate: install var
 
 lint: install
 	$(BIN)/ruff check platform plugins tests bench alembic examples
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m bench --scaling --deployment --instructions

@@ -12,6 +12,7 @@ are added to the script directory alembic built (see
 from __future__ import annotations
 
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
@@ -22,12 +23,14 @@ from podium.store.model import Base
 from podium.workarounds.alembic_late_version_locations import add_version_locations
 
 config = context.config
-settings = config.attributes.get("podium.settings")
-if settings is None:
+given: dict[str, Any] | None = config.attributes.get("podium.settings")
+if given is None:
     # Plain alembic: the ini's logging, so that it says which revisions it runs.
-    if config.config_file_name:
-        fileConfig(config.config_file_name, disable_existing_loggers=False)
-    settings = load_settings(config.config_file_name)
+    if not config.config_file_name:
+        raise SystemExit("Error: run alembic with -c INI_FILE, or use podium db")
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+    given = load_settings(config.config_file_name)
+settings: dict[str, Any] = given
 branches = config.attributes.get("podium.branches")
 if branches is None:
     location = migrations.check_script_location(config.get_main_option("script_location"))
@@ -41,7 +44,7 @@ target_metadata = Base.metadata
 # and compare only their tables, never another plugin's or a test's.
 writing = config.attributes.get("podium.autogenerate")
 compared = [b for b in branches if b.name == writing] or branches
-command = getattr(config.cmd_opts, "cmd", None)  # plain alembic: (function, args, kwargs)
+command: Any = getattr(config.cmd_opts, "cmd", None)  # plain alembic: (function, args, kwargs)
 plain_autogenerate = getattr(config.cmd_opts, "autogenerate", False) or (
     bool(command) and command[0].__name__ == "check"
 )
