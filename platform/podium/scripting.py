@@ -58,9 +58,11 @@ def app_env(config_uri: str, *, logging: bool = True) -> Iterator[AppEnv]:
     env = bootstrap(config_uri)
     request = env["request"]
     manager = request.tm
+    # Outside pyramid_tm's tween nothing begins the request's manager; an
+    # app's own tm.manager_hook may hand over one that is begun already.
     try:
-        manager.get()  # Podium's manager is begun already, as in a request
-    except NoTransaction:  # a manager_hook of the app's own
+        manager.get()
+    except NoTransaction:
         manager.begin()
     try:
         try:
