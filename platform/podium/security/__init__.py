@@ -1,4 +1,4 @@
-"""Secure defaults: signed sessions and CSRF on every unsafe method."""
+"""Secure defaults: signed sessions, CSRF on unsafe requests, security headers."""
 
 from pyramid.config import Configurator
 
@@ -6,3 +6,4 @@ from pyramid.config import Configurator
 def includeme(config: Configurator) -> None:
     config.include(".sessions")
     config.include(".csrf")
+    config.include(".headers")
