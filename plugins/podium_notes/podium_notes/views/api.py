@@ -1,8 +1,10 @@
 """The JSON API: ``<prefix>/api/notes`` and ``<prefix>/api/notes/{id}``.
 
-For programs, not browsers: requests send ``Content-Type: application/json``,
-which the core exempts from the CSRF token (a cross-site page cannot send
-that content type without a CORS preflight).  Invalid input is a 400 in the
+For programs, not browsers: every view is declared ``json_api=True``, so a
+POST sent as ``Content-Type: application/json`` needs no CSRF token (a
+cross-site page cannot send that content type without a CORS preflight),
+while a form-shaped POST still does; PUT, PATCH and DELETE never need one
+(see :mod:`podium.security.csrf`).  Invalid input is a 400 in the
 core's error shape plus ``fields``, one message per offending field; a
 missing note is the core's JSON 404 (the path has an ``/api/`` segment).
 """
@@ -63,7 +65,7 @@ def invalid_input(exc: ValidationError, request: Request) -> dict[str, Any]:
     return {"error": error}
 
 
-@view_config(route_name="notes.api.notes", request_method="GET", renderer="json")
+@view_config(route_name="notes.api.notes", request_method="GET", renderer="json", json_api=True)
 def list_api(request: Request) -> dict[str, Any]:
     """``?page=1&per_page=20``; a page past the end has no items.
 
@@ -83,7 +85,7 @@ def list_api(request: Request) -> dict[str, Any]:
     }
 
 
-@view_config(route_name="notes.api.notes", request_method="POST", renderer="json")
+@view_config(route_name="notes.api.notes", request_method="POST", renderer="json", json_api=True)
 def create_api(request: Request) -> dict[str, Any]:
     note = Note(**validate_note(json_object(request)))
     request.dbsession.add(note)
@@ -93,12 +95,13 @@ def create_api(request: Request) -> dict[str, Any]:
     return note_json(request, note)
 
 
-@view_config(route_name="notes.api.note", request_method="GET", renderer="json")
+@view_config(route_name="notes.api.note", request_method="GET", renderer="json", json_api=True)
 def get_api(request: Request) -> dict[str, Any]:
     return note_json(request, note_or_404(request))
 
 
-@view_config(route_name="notes.api.note", request_method=("PUT", "PATCH"), renderer="json")
+@view_config(route_name="notes.api.note", request_method=("PUT", "PATCH"), renderer="json",
+             json_api=True)
 def update_api(request: Request) -> dict[str, Any]:
     """PUT replaces the note (title required, body defaults to empty); PATCH
     changes only the fields it sends."""
@@ -109,7 +112,7 @@ def update_api(request: Request) -> dict[str, Any]:
     return note_json(request, note)
 
 
-@view_config(route_name="notes.api.note", request_method="DELETE")
+@view_config(route_name="notes.api.note", request_method="DELETE", json_api=True)
 def delete_api(request: Request) -> Response:
     request.dbsession.delete(note_or_404(request))
     return Response(status=204)
