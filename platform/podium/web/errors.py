@@ -33,6 +33,35 @@ _CSRF_MESSAGE = (
 )
 
 
+#: How much of a client's path a log line shows; a URL can be as long as the server allows.
+EXCERPT_LENGTH = 200
+
+
+def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """``text`` for a log line: quoted and escaped as ``repr`` does (no control
+    character reaches the log), cut to ``limit`` characters."""
+    shown = repr(text[:limit])
+    return shown if len(text) <= limit else f"{shown}... ({len(text)} characters)"
+
+
+def request_excerpt(request: Request) -> str:
+    """The method, path and query string of a request for a log line.
+
+    Read from the WSGI environ, never through ``request.path_qs``: WebOb
+    decodes that again, and fails on the very requests worth logging."""
+    environ = request.environ
+    method = environ.get("REQUEST_METHOD", "")
+    if not (method.isascii() and method.isalpha() and len(method) <= 20):
+        method = excerpt(method, 20)
+    raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    query = environ.get("QUERY_STRING", "")
+    if query:
+        raw += "?" + query
+    # PEP 3333: each byte of the path is one latin-1 character.
+    text = raw.encode("latin-1", "replace").decode("utf-8", "backslashreplace")
+    return f"{method} {excerpt(text)}"
+
+
 _HTML_FIRST = ("text/html", "application/json")
 _JSON_FIRST = ("application/json", "text/html")
 #: Accept header -> answer; clients send a handful of distinct headers, and
@@ -93,7 +122,7 @@ def http_error(exc: HTTPError, request: Request) -> Response:
 
 
 def server_error(exc: Exception, request: Request) -> Response:
-    log.exception("error while serving %s %s", request.method, request.path_qs)
+    log.exception("error while serving %s", request_excerpt(request))
     show = request.registry.settings.get("podium.show_tracebacks")
     details = "".join(traceback.format_exception(exc)) if show else None
     error = HTTPInternalServerError()

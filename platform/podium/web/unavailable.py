@@ -28,7 +28,7 @@ from transaction.interfaces import TransientError
 
 from ..store.errors import is_unavailable
 from ..store.retry import log_retry, mark_if_retryable
-from .errors import error_response, server_error
+from .errors import error_response, request_excerpt, server_error
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +48,14 @@ def database_error(exc: Exception, request: Request) -> Response:
     if mark_if_retryable(exc):
         if is_last_attempt(request):
             attempts = request.environ.get("retry.attempts", 1)
-            log.error("%s %s failed %s time(s) on a database conflict, answering 503: %s: %s",
-                      request.method, request.path_qs, attempts, type(cause).__name__, cause)
+            log.error("%s failed %s time(s) on a database conflict, answering 503: %s: %s",
+                      request_excerpt(request), attempts, type(cause).__name__, cause)
             return unavailable(request, DOWN if is_unavailable(exc) else BUSY)
         # pyramid_retry discards this response and runs the request again.
         log_retry(request, exc)
         return unavailable(request, BUSY)
     if is_unavailable(exc):
-        log.error("database unavailable for %s %s: %s: %s", request.method, request.path_qs,
+        log.error("database unavailable for %s: %s: %s", request_excerpt(request),
                   type(cause).__name__, str(cause).strip())
         return unavailable(request, DOWN)
     return server_error(exc, request)
