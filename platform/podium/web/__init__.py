@@ -7,3 +7,4 @@ def includeme(config: Configurator) -> None:
     config.include(".layout")
     config.include(".home")
     config.include(".errors")
+    config.include(".unreadable")  # 400 for paths, query strings and forms WebOb cannot read

@@ -1,0 +1,133 @@
+"""400 Bad Request for requests whose path, query string or form cannot be read.
+
+WebOb decodes each as UTF-8 on first read and fails there (``request.path_info``
+and ``request.GET`` with ``UnicodeDecodeError``, which Pyramid's routing
+re-raises as ``URLDecodeError``; ``request.POST`` with ``DeprecationWarning``
+for a form declaring another charset, ``ValueError`` for a multipart body
+without a valid boundary), so wherever that first read happened (routing, the
+CSRF check, a view, the error page) the client got a 500.
+
+One tween, under the exception view tween and just above the router, makes
+those reads first and turns a refusal into an ``HTTPBadRequest`` saying which
+part is wrong, which the core's error views render and pyramid_tm rolls back
+like any 4xx; WebOb caches what it parsed, so nothing is parsed twice.  The
+exception view for ``UnicodeDecodeError`` answers the same where the tween did
+not run (an explicit ``pyramid.tweens``), and only for an unreadable request:
+any other ``UnicodeDecodeError`` is a bug and stays a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from pyramid.config import Configurator
+from pyramid.httpexceptions import HTTPBadRequest
+from pyramid.registry import Registry
+from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.tweens import EXCVIEW, MAIN
+
+from .errors import error_response, excerpt, request_excerpt, server_error
+
+log = logging.getLogger(__name__)
+
+#: The content types WebOb parses as a form (``request.POST``); any other
+#: body is left to the view, as WebOb leaves it.
+_FORM_TYPES = ("", "application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _bytes_shown(exc: UnicodeDecodeError) -> str:
+    """The bytes that are not UTF-8, as they would be written in a URL (``%FF``)."""
+    return "".join(f"%{byte:02X}" for byte in exc.object[exc.start:exc.end][:8])
+
+
+def _path_problem(request: Request) -> str | None:
+    if request.environ.get("PATH_INFO", "").isascii():
+        return None
+    try:
+        _ = request.path_info
+    except UnicodeDecodeError as exc:
+        return (f"This address is not valid: {_bytes_shown(exc)} is not UTF-8 text, so it "
+                "cannot name a page here. Check the link you followed or the address you typed.")
+    return None
+
+
+def _keep_path_readable(request: Request) -> None:
+    """Replace the bytes of the path that are not UTF-8 by U+FFFD, once the
+    request is refused: every later reader of the path (the layout, loggers,
+    response callbacks) would otherwise fail again on the same bytes."""
+    environ = request.environ
+    path = environ.get("PATH_INFO", "")
+    if not path.isascii():
+        raw = path.encode("latin-1", "replace")
+        environ["PATH_INFO"] = raw.decode("utf-8", "replace").encode().decode("latin-1")
+
+
+def _query_problem(request: Request) -> str | None:
+    query = request.environ.get("QUERY_STRING", "")
+    if not query or (query.isascii() and "%" not in query):
+        return None
+    try:
+        _ = request.GET  # cached by WebOb for the view
+    except UnicodeDecodeError as exc:
+        return (f"The query string of this address (after the ?) is not valid: "
+                f"{_bytes_shown(exc)} is not UTF-8 text. Check the link you followed.")
+    return None
+
+
+def _form_problem(request: Request) -> str | None:
+    content_type = request.content_type
+    if content_type not in _FORM_TYPES or (not content_type and request.method != "POST"):
+        return None
+    try:
+        _ = request.POST  # cached by WebOb for the CSRF check and the view
+    except DeprecationWarning:  # WebOb's refusal of a charset other than UTF-8
+        return (f"This form says it is encoded as {excerpt(request.charset, 40)}, and forms "
+                "are read only as UTF-8: send it without a charset, or with charset=UTF-8.")
+    except ValueError as exc:
+        if content_type == "multipart/form-data":
+            return ("This form could not be read: a multipart/form-data body needs a valid "
+                    "boundary parameter in its Content-Type, and this one has none.")
+        return f"This form could not be read: {exc}."
+    return None
+
+
+def unreadable(request: Request) -> str | None:
+    """What is wrong with the request's path, query string or form, or None."""
+    return _path_problem(request) or _query_problem(request) or _form_problem(request)
+
+
+def bad_request(request: Request, message: str) -> HTTPBadRequest:
+    """The 400 for an unreadable request, logged with the request as it came."""
+    log.info("400 for %s: %s", request_excerpt(request), message)
+    _keep_path_readable(request)
+    return HTTPBadRequest(message)
+
+
+def unreadable_request_tween_factory(handler: Callable[[Request], Response],
+                                     registry: Registry) -> Callable[[Request], Response]:
+    def unreadable_request_tween(request: Request) -> Response:
+        message = unreadable(request)
+        if message is not None:
+            raise bad_request(request, message)
+        return handler(request)
+
+    return unreadable_request_tween
+
+
+def undecodable(exc: UnicodeDecodeError, request: Request) -> Response:
+    message = unreadable(request)
+    if message is None:
+        return server_error(exc, request)
+    error = bad_request(request, message)
+    return error_response(request, error.code, error.title, message)
+
+
+def includeme(config: Configurator) -> None:
+    # Under the exception view tween, so that its 400 is rendered like any
+    # other error; under the body limit's, so that a body too large is a 413
+    # before this reads it.
+    config.add_tween("podium.web.unreadable.unreadable_request_tween_factory",
+                     over=MAIN, under=("podium.web.body_limit.body_limit_tween_factory", EXCVIEW))
+    config.add_exception_view(undecodable, context=UnicodeDecodeError)
