@@ -58,6 +58,17 @@ def list_notes(dbsession: Session, request: PageRequest) -> Page:
     return Page(items, request.page, request.per_page, total)
 
 
+def parse_note_id(text: str) -> int | None:
+    """The number a URL's id names, or None when it has more digits than any
+    id (checked before ``int()``, which refuses strings beyond Python's limit
+    on digits converted) or digits other than ASCII's (the route's ``\\d``
+    matches every script's)."""
+    digits = text.lstrip("0")
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(MAX_ID)):
+        return None
+    return int(digits or "0")
+
+
 def get_note(dbsession: Session, note_id: int) -> Note | None:
     """The note with this id, or None (also for ids no row can have)."""
     if not 1 <= note_id <= MAX_ID:

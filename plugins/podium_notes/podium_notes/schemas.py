@@ -51,10 +51,23 @@ class FieldError(ValueError):
     """Raised by a field cleaner; the message is shown beside the field."""
 
 
+def _storable(text: str) -> None:
+    """JSON's ``\\ud800`` escapes give strings with lone surrogates, which are
+    not characters: no database driver can encode them, so refuse them here."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FieldError(
+            f"Must be valid Unicode text: {exc.object[exc.start]!a} is a lone UTF-16 "
+            "surrogate, not a character."
+        ) from None
+
+
 def clean_title(value: object) -> str:
     """A title is one line of 1 to 200 characters, surrounding blanks dropped."""
     if not isinstance(value, str):
         raise FieldError("Must be a string.")
+    _storable(value)
     title = value.strip()
     if not title:
         raise FieldError("A title is required.")
@@ -70,6 +83,7 @@ def clean_body(value: object) -> str:
     that a textarea (which sends CRLF) and an API client store the same."""
     if not isinstance(value, str):
         raise FieldError("Must be a string.")
+    _storable(value)
     body = value.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in body:
         raise FieldError("Must not contain NUL characters.")

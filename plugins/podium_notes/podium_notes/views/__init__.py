@@ -13,16 +13,21 @@ from pyramid.request import Request
 
 from .. import LIMITS_KEY
 from ..models import Note
-from ..queries import get_note
+from ..queries import get_note, parse_note_id
 from ..settings import Limits
+
+#: How much of an id no note can have the 404 repeats.
+_ID_SHOWN = 20
 
 
 def note_or_404(request: Request) -> Note:
     """The note named by the route's ``id`` (digits only, by the route pattern)."""
-    note_id = int(request.matchdict["id"])
-    note = get_note(request.dbsession, note_id)
+    text = request.matchdict["id"]
+    note_id = parse_note_id(text)
+    note = None if note_id is None else get_note(request.dbsession, note_id)
     if note is None:
-        raise HTTPNotFound(f"No note with id {note_id}.")
+        shown = text if len(text) <= _ID_SHOWN else f"{text[:_ID_SHOWN]}… ({len(text)} digits)"
+        raise HTTPNotFound(f"No note with id {shown if note_id is None else note_id}.")
     return note
 
 
