@@ -255,9 +255,6 @@ def test_production_over_https_keeps_the_usual_refusal(site):
     assert not res.text.startswith("CSRFNeedsHTTPS")
 
 
-@pytest.mark.xfail(strict=True, reason="podium.web.errors._message shows _CSRF_MESSAGE for "
-                   "every BadCSRFToken; it must show CSRFNeedsHTTPS's detail (remove this "
-                   "marker once it does)")
 def test_production_over_http_error_page_says_the_site_needs_https(site):
     app = site("notes", **{"podium.environment": "production"})
     res = app.post("/notes/new", {"title": "x", "csrf_token": "stale"},

@@ -37,7 +37,7 @@ def includeme(config):
     config.add_route("web.form", "/form")
     config.add_view(form, route_name="web.form", renderer="json")
     config.add_route("web.submit", "/submit")
-    config.add_view(submit, route_name="web.submit", renderer="json")
+    config.add_view(submit, route_name="web.submit", renderer="json", json_api=True)
     config.add_route("web.boom", "/boom")
     config.add_view(boom, route_name="web.boom")
     config.add_route("web.forbidden", "/forbidden")

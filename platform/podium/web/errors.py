@@ -20,7 +20,7 @@ from pyramid.renderers import render, render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ..security.csrf import is_json_body
+from ..security.csrf import CSRFNeedsHTTPS, is_json_body
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ def wants_json(request: Request) -> bool:
 
 
 def _message(exc: HTTPError) -> str:
+    if isinstance(exc, CSRFNeedsHTTPS):
+        return str(exc.detail)  # "expired" would never help: the site needs HTTPS
     if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
         return _CSRF_MESSAGE
     return str(exc.detail or exc.explanation or exc.title)
