@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from podium.settings.core import DEVELOPMENT_SECRET, apply_environment, normalize
+from podium.settings.core import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEVELOPMENT_SECRET,
+    apply_environment,
+    normalize,
+)
 from podium.settings.types import SettingsError
 
 
@@ -34,6 +39,14 @@ def test_defaults_are_typed():
     assert values["podium.environment"] == "development"
     assert values["retry.attempts"] == 3
     assert values["podium.show_tracebacks"] is False
+    assert values["podium.max_body_size"] == DEFAULT_MAX_BODY_SIZE == 1048576
+
+
+def test_the_body_size_limit_comes_from_the_environment():
+    values = settings()
+    apply_environment(values, {"PODIUM_MAX_BODY_SIZE": "52428800"})
+    normalize(values)
+    assert values["podium.max_body_size"] == 50 * 2**20
 
 
 @pytest.mark.parametrize(
@@ -43,6 +56,8 @@ def test_defaults_are_typed():
         ("retry.attempts", "many", "expected a whole number"),
         ("retry.attempts", "0", "expected a whole number >= 1"),
         ("podium.show_tracebacks", "maybe", "expected true or false"),
+        ("podium.max_body_size", "1MB", "expected a whole number"),
+        ("podium.max_body_size", "0", "expected a whole number >= 1"),
     ],
 )
 def test_a_bad_value_names_key_value_and_what_is_allowed(key, value, allowed):

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 #: The session secret shipped in development.ini; refused in production.
 DEVELOPMENT_SECRET = "podium-development-secret-do-not-use-in-production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,15 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "secret that signs session cookies; at least 32 random characters in production",
         env="PODIUM_SECRET",
         secret=True,
+    ),
+    Setting(
+        "podium.max_body_size",
+        int,
+        DEFAULT_MAX_BODY_SIZE,
+        "largest request body accepted, in bytes; a larger one is answered 413 before it "
+        "is read (a view's max_body_size option raises it for the view's route)",
+        env="PODIUM_MAX_BODY_SIZE",
+        minimum=1,
     ),
     Setting(
         "podium.sqlite_busy_timeout",
