@@ -7,7 +7,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; cd "$WORK"
-export PODIUM_PLUGINS=bench PODIUM_SECRET=$(printf 's%.0s' {1..48}) PODIUM_DB_REQUIRE_CURRENT=false
+# A generated secret: production.ini refuses a guessable one such as 48 times the same letter.
+export PODIUM_PLUGINS=bench PODIUM_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))') PODIUM_DB_REQUIRE_CURRENT=false
 export PODIUM_DATABASE_URL=${PODIUM_DATABASE_URL:-sqlite:///$WORK/p.sqlite}
 SCENARIO=${SCENARIO:-json}  # db needs a seeded database: see bench/README.md
 SINGLE_PORT=${SINGLE_PORT:-18081} WORKERS_PORT=${WORKERS_PORT:-18082}  # python -m bench.deployment picks free ones

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from podium.settings.core import (
@@ -7,6 +9,7 @@ from podium.settings.core import (
     DEVELOPMENT_SECRET,
     apply_environment,
     normalize,
+    secret_weakness,
 )
 from podium.settings.types import SettingsError
 
@@ -81,12 +84,59 @@ def test_production_refuses_a_missing_or_default_secret(secret):
 
 def test_production_refuses_a_short_secret():
     values = settings(**{"podium.environment": "production", "podium.secret": "short"})
-    with pytest.raises(SettingsError, match="at least 32 characters"):
+    with pytest.raises(SettingsError, match="at least 32 characters") as info:
         normalize(values)
+    assert "secrets.token_urlsafe(48)" in str(info.value)
+
+
+#: 64 characters drawn from 7 (about 180 bits by the estimate).
+SEVEN_CHARACTERS = "eu###aiao#oo!o#eaoa#oou##a!oi!#euaiaaa!uao!eo!aue#ooueie!e#oiao#"
+
+
+@pytest.mark.parametrize("secret", [
+    "a" * 32,
+    "password" * 4,
+    "12345678901234567890123456789012",
+    "1234567890" * 5,  # long enough for the estimate, but a repeat
+    "abcdefghijklmnopqrstuvwxyz012345",  # all distinct, but a run
+    "aAbBcCdD" * 6,  # a repeat of 8 distinct characters
+    SEVEN_CHARACTERS,  # enough for the estimate, but few distinct characters
+    "my-super-secret-session-key-2024!",
+    "correcthorsebatterystaplecorrect",
+])
+def test_production_refuses_a_weak_secret(secret):
+    values = settings(**{"podium.environment": "production", "podium.secret": secret})
+    with pytest.raises(SettingsError) as info:
+        normalize(values)
+    message = str(info.value)
+    assert message.startswith("setting podium.secret = ") and "too easy to guess" in message
+    assert "export PODIUM_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+        in message
+    assert secret not in message  # the value itself is never shown
+
+
+@pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(48),
+                                  lambda: secrets.token_urlsafe(32), lambda: secrets.token_hex(32)],
+                         ids=["token_urlsafe(48)", "token_urlsafe(32)", "token_hex(32)"])
+def test_production_accepts_a_generated_secret(make):
+    for _ in range(100):
+        secret = make()
+        values = settings(**{"podium.environment": "production", "podium.secret": secret})
+        normalize(values)
+        assert values["podium.secret"] == secret
+
+
+def test_each_weakness_is_named():
+    assert secret_weakness("password" * 4) == "it repeats its first 8 characters"
+    assert "follow each other in order" in secret_weakness("abcdefghijklmnopqrstuvwxyz012345")
+    assert "7 distinct characters, fewer than 8" in secret_weakness(SEVEN_CHARACTERS)
+    assert "about 105 bits" in secret_weakness("correcthorsebatterystaplecorrect")
+    assert secret_weakness(secrets.token_urlsafe(48)) is None
 
 
 def test_production_refuses_tracebacks():
-    values = settings(**{"podium.environment": "production", "podium.secret": "k" * 40,
+    values = settings(**{"podium.environment": "production",
+                         "podium.secret": secrets.token_urlsafe(48),
                          "podium.show_tracebacks": "true"})
     with pytest.raises(SettingsError, match=r"podium\.show_tracebacks"):
         normalize(values)

@@ -8,10 +8,13 @@ key, the value and what is allowed, instead of failing later in a request.
 from __future__ import annotations
 
 import difflib
+import itertools
 import logging
+import math
 import os
 import re
 import secrets
+from collections import Counter
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +28,11 @@ log = logging.getLogger(__name__)
 #: The session secret shipped in development.ini; refused in production.
 DEVELOPMENT_SECRET = "podium-development-secret-do-not-use-in-production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
+#: The estimate a production secret must reach (see :func:`secret_weakness`).
+MIN_PRODUCTION_SECRET_BITS = 128
+MIN_PRODUCTION_SECRET_DISTINCT = 8
+MAKE_A_SECRET = ("export PODIUM_SECRET="
+                 "$(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 
 
@@ -112,7 +120,8 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "podium.secret",
         str,
         None,
-        "secret that signs session cookies; at least 32 random characters in production",
+        "secret that signs session cookies; in production at least 32 characters and "
+        "not guessable (no repeats, sequences or few distinct characters)",
         env="PODIUM_SECRET",
         secret=True,
     ),
@@ -230,6 +239,34 @@ def normalize(settings: MutableMapping[str, Any]) -> None:
         raise SettingsErrors(problems)
 
 
+def secret_weakness(secret: str) -> str | None:
+    """Why ``secret`` looks made by a person rather than drawn at random, or None.
+
+    Length alone let ``'a' * 32`` and ``'password' * 4`` through.  The
+    estimate is the Shannon entropy of the secret's characters times its
+    length: it undercounts a random string (a sample never looks perfectly
+    uniform), so a generated secret of the recommended length passes with a
+    wide margin, while repeats and small alphabets fall short.  Periods and
+    runs are checked apart because a string can reach the estimate and still
+    be guessable (``'1234567890' * 5``, ``'abc...xyz012345'``)."""
+    length = len(secret)
+    for period in range(1, length // 2 + 1):
+        if secret[period:] == secret[:-period]:
+            return f"it repeats its first {period} characters"
+    steps = sum(abs(ord(b) - ord(a)) <= 1 for a, b in itertools.pairwise(secret))
+    if steps * 2 > length - 1:
+        return "most of its characters follow each other in order (like abcd or 1234)"
+    counts = Counter(secret)
+    if len(counts) < MIN_PRODUCTION_SECRET_DISTINCT:
+        return (f"it has {len(counts)} distinct characters, fewer than "
+                f"{MIN_PRODUCTION_SECRET_DISTINCT}")
+    bits = -sum(n * math.log2(n / length) for n in counts.values())
+    if bits < MIN_PRODUCTION_SECRET_BITS:
+        return (f"its characters carry about {bits:.0f} bits (Shannon entropy times length), "
+                f"fewer than {MIN_PRODUCTION_SECRET_BITS}")
+    return None
+
+
 def _check_secret(settings: MutableMapping[str, Any]) -> None:
     secret = settings.get("podium.secret")
     production = settings["podium.environment"] == "production"
@@ -238,14 +275,23 @@ def _check_secret(settings: MutableMapping[str, Any]) -> None:
             raise SettingsError(
                 "podium.secret",
                 "(the development default)" if secret else None,
-                "production needs a secret of its own: export PODIUM_SECRET="
-                "$(python -c 'import secrets; print(secrets.token_urlsafe(48))')",
+                f"production needs a secret of its own: {MAKE_A_SECRET}",
             )
         if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
             raise SettingsError(
                 "podium.secret",
                 f"({len(secret)} characters)",
-                f"production needs at least {MIN_PRODUCTION_SECRET_LENGTH} characters",
+                f"production needs at least {MIN_PRODUCTION_SECRET_LENGTH} characters: "
+                f"{MAKE_A_SECRET}",
+            )
+        weakness = secret_weakness(secret)
+        if weakness:
+            # The value itself is never shown: it may be a real password.
+            raise SettingsError(
+                "podium.secret",
+                f"({len(secret)} characters)",
+                f"too easy to guess: {weakness}; production needs a random secret: "
+                f"{MAKE_A_SECRET}",
             )
         if settings["podium.show_tracebacks"]:
             raise SettingsError(
