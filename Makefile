@@ -1,29 +1,39 @@
 # The two commands of the README: `make run` and `make test`.
 # Everything they need is installed here, into .venv, from the project's files.
+# The benchmark plugin (plugins/podium_bench) and the benchmark's peers are installed by
+# `make test` and `make bench` only, so that `make run` on a fresh clone serves the site alone.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PLUGINS := $(sort $(dir $(wildcard plugins/*/setup.cfg)))
+BENCH_PLUGIN := plugins/podium_bench/
+PLUGINS := $(filter-out $(BENCH_PLUGIN),$(sort $(dir $(wildcard plugins/*/setup.cfg))))
 INSTALLED := $(VENV)/.installed
+BENCH_INSTALLED := $(VENV)/.installed-bench
 CONFIG ?= development.ini
 
-.PHONY: run test install migrate lint bench clean
+.PHONY: run test install install-bench migrate lint bench clean
 
 run: migrate
 	$(BIN)/pserve $(CONFIG)
 
-test: install
+test: install install-bench
 	$(BIN)/pytest
 
 install: $(INSTALLED)
 
+install-bench: $(BENCH_INSTALLED)
+
 # Re-install only when packaging metadata changes: editable installs pick up
 # code changes by themselves, so a second `make run` starts at once.
-$(INSTALLED): setup.cfg pyproject.toml $(addsuffix setup.cfg,$(PLUGINS)) examples/acme_site/setup.cfg bench/requirements.txt
+$(INSTALLED): setup.cfg pyproject.toml $(addsuffix setup.cfg,$(PLUGINS)) examples/acme_site/setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools<82" wheel
-	$(BIN)/python -m pip install --quiet -e ".[test,postgres]" $(addprefix -e ,$(PLUGINS)) -e examples/acme_site -r bench/requirements.txt
+	$(BIN)/python -m pip install --quiet -e ".[test,postgres]" $(addprefix -e ,$(PLUGINS)) -e examples/acme_site
+	touch $@
+
+$(BENCH_INSTALLED): $(INSTALLED) $(BENCH_PLUGIN)setup.cfg bench/requirements.txt
+	$(BIN)/python -m pip install --quiet -e $(BENCH_PLUGIN) -r bench/requirements.txt
 	touch $@
 
 var:
@@ -36,7 +46,7 @@ lint: install
 	$(BIN)/ruff check platform plugins tests bench alembic examples
 	$(BIN)/mypy
 
-bench: install
+bench: install-bench
 	$(BIN)/python -m bench --scaling --deployment --instructions
 
 clean:

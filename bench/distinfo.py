@@ -3,7 +3,8 @@ directory with ``METADATA`` and ``entry_points.txt`` is all that
 ``importlib.metadata`` needs to find an entry point on ``sys.path``.
 
 The scaling runs use it for their generated plugins, and the harness uses it
-for ``podium_bench`` itself when ``make install`` has not installed it yet.
+for ``podium_bench`` itself when ``make install-bench`` (run by ``make test`` and ``make bench``)
+has not installed it yet.
 """
 
 from __future__ import annotations
@@ -37,5 +38,5 @@ def bench_plugin_paths(site: Path) -> list[str]:
     if entry_points(group="podium.plugins", name="bench"):
         return []
     write_dist_info(site, "podium-bench", "0.0.dev0", {"podium.plugins": ["bench = podium_bench"]},
-                    "podium_bench from the source tree (not installed: run make install)")
+                    "podium_bench from the source tree (not installed: run make install-bench)")
     return [str(site), str(BENCH_PLUGIN_SOURCE)]

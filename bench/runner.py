@@ -183,7 +183,7 @@ def contenders_database(kind: str, workdir: Path,
         if "podium" in contenders:
             extra = bench_plugin_paths(workdir / "site")
             if extra:
-                log("note: podium_bench is not installed (make install does it); "
+                log("note: podium_bench is not installed (make install-bench does it); "
                     "serving it from plugins/podium_bench")
             log(f"[{kind}] podium db upgrade (production.ini requires a current schema)")
             podium_app.prepare_database(url, workdir, extra)

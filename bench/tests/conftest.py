@@ -25,7 +25,7 @@ def build_app(name: str, db_url: str, site: Path) -> Any:
 
     For Podium: PODIUM_* variables are hidden (they would override the
     settings), the ``bench`` plugin is made discoverable for the time of the
-    build if ``make install`` has not installed it yet, and the start-up
+    build if ``make install-bench`` has not installed it yet, and the start-up
     schema check of production.ini is off: the tables here are the
     harness's, and the check is the core's to test.
     """
