@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,7 +39,8 @@ def build_app(name: str, db_url: str, site: Path) -> Any:
             mp.delenv(key)
         for path in reversed(extra):
             mp.syspath_prepend(path)
-        return factory(db_url, secret="s" * 48, **{"podium.db.require_current": "false"})
+        return factory(db_url, secret=secrets.token_urlsafe(48),
+                       **{"podium.db.require_current": "false"})
 
 
 @pytest.fixture(scope="session")

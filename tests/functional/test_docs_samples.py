@@ -130,7 +130,7 @@ def _platform_ini(platform: Path) -> None:
     """development.ini, with the guide's podium.plugins and the core's alembic/."""
     text = (ROOT / "development.ini").read_text()
     plugins = ini_settings("enable")["podium.plugins"]
-    text = text.replace("podium.plugins = *", f"podium.plugins = {plugins}")
+    text = text.replace("podium.plugins = notes", f"podium.plugins = {plugins}")
     text = text.replace("%(here)s/alembic", str(ROOT / "alembic"))
     (platform / "development.ini").write_text(text)
 

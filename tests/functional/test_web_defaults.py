@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 import webtest
 
 from podium.testing import build_app
+
+#: Production refuses weak secrets; one made as the error message says.
+STRONG_SECRET = secrets.token_urlsafe(48)
 
 WEB = '''
 from pyramid.httpexceptions import HTTPForbidden
@@ -57,7 +62,7 @@ def web(make_plugin, tmp_path):
         values = {
             "sqlalchemy.url": f"sqlite:///{tmp_path / 'web.sqlite'}",
             "podium.plugins": "web",
-            "podium.secret": "k" * 40,
+            "podium.secret": STRONG_SECRET,
         }
         values.update(settings)
         return webtest.TestApp(build_app(values), extra_environ={"HTTP_HOST": "localhost"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def workers(tmp_path, free_port):
     port = free_port
     database = f"sqlite:///{tmp_path / 'workers.sqlite'}"
     environ = {**os.environ, "PODIUM_DATABASE_URL": database, "PODIUM_PLUGINS": "notes",
-               "PODIUM_SECRET": "s" * 48}
+               "PODIUM_SECRET": secrets.token_urlsafe(48)}
     subprocess.run([str(BIN / "podium"), "db", "upgrade", "production.ini"], cwd=ROOT,
                    env=environ, check=True, capture_output=True, timeout=120)
     ini = tmp_path / "production.ini"
