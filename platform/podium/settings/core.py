@@ -142,6 +142,23 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         minimum=0,
     ),
     Setting(
+        "podium.sqlite_synchronous",
+        str,
+        "FULL",
+        "SQLite's synchronous mode: FULL loses no acknowledged write on a power loss or an "
+        "operating-system crash; NORMAL is faster and may lose the last commits then",
+        env="PODIUM_SQLITE_SYNCHRONOUS",
+        choices=("FULL", "NORMAL"),
+    ),
+    Setting(
+        "podium.allowed_hosts",
+        list,
+        [],
+        "host names this site answers to (Host header), e.g. example.org www.example.org; "
+        "required in production; other hosts get a 400",
+        env="PODIUM_ALLOWED_HOSTS",
+    ),
+    Setting(
         "podium.show_tracebacks",
         bool,
         False,
