@@ -33,8 +33,28 @@ def make_engine(settings: dict[str, Any]) -> Engine:
     # ``sqlalchemy.pool_pre_ping = true`` brings the ping back.
     engine = engine_from_config(pool_options(options), prefix="sqlalchemy.", future=True)
     if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine, int(settings.get("podium.sqlite_busy_timeout", 5000)))
+        _tune_sqlite(engine, int(settings.get("podium.sqlite_busy_timeout", 5000)),
+                     sqlite_synchronous(settings))
     return engine
+
+
+#: ``PRAGMA synchronous`` values Podium allows (``podium.sqlite_synchronous``).
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
+
+#: Bytes of write-ahead log SQLite keeps after a checkpoint: without a bound the
+#: WAL keeps the size of its largest burst, and freeing a little disk space would
+#: not be enough to write again.
+SQLITE_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
+def sqlite_synchronous(settings: dict[str, Any]) -> str:
+    """The synchronous mode, checked here too because it is put into a PRAGMA
+    and ``make_engine`` may be given settings that were never normalized."""
+    value = str(settings.get("podium.sqlite_synchronous", "FULL"))
+    if value not in SQLITE_SYNCHRONOUS:
+        raise SettingsError("podium.sqlite_synchronous", value,
+                            "expected one of " + ", ".join(SQLITE_SYNCHRONOUS))
+    return value
 
 
 #: Engine options read from ``sqlalchemy.*`` with the type they need.  SQLAlchemy
@@ -62,9 +82,10 @@ def pool_options(options: dict[str, Any]) -> dict[str, Any]:
     return converted
 
 
-def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) -> None:
     """Foreign keys are off by default in SQLite; WAL lets readers run while a
-    writer commits; the busy timeout makes writers queue instead of failing."""
+    writer commits; the busy timeout makes writers queue instead of failing;
+    FULL synchronous keeps every acknowledged commit through a power loss."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -73,7 +94,8 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+            cursor.execute(f"PRAGMA journal_size_limit={SQLITE_JOURNAL_SIZE_LIMIT}")
         finally:
             cursor.close()
 
