@@ -40,7 +40,10 @@ EXCERPT_LENGTH = 200
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """``text`` for a log line: quoted and escaped as ``repr`` does (no control
     character reaches the log), cut to ``limit`` characters."""
-    shown = repr(text[:limit])
+    # Escaped character by character, not with repr() of the whole: the path
+    # already shows undecodable bytes as \\xNN, which repr() would double.
+    cut = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    shown = f"'{cut}'"
     return shown if len(text) <= limit else f"{shown}... ({len(text)} characters)"
 
 
