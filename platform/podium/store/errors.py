@@ -6,8 +6,10 @@ failures and deadlocks, SQLite's "database is locked"), which running the
 request again from the start usually resolves, and an *unavailable*
 database (server down or restarting, wrong credentials, too many
 connections, a SQLite file that cannot be opened), which only waiting
-resolves.  Everything else (an integrity error, a missing table) is a bug or
-a bad request and stays a 500.
+resolves.  A *full disk* is a third: only freeing space resolves it, and
+the database works again by itself once that is done.  Everything else
+(an integrity error, a missing table) is a bug or a bad request and stays a
+500.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 # SQLite primary result codes (the extended ones carry them in the low byte).
-SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CANTOPEN = 5, 6, 10, 14
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN = 5, 6, 10, 13, 14
 
 #: PostgreSQL SQLSTATEs of a server that is not there for us (classes 08 and
 #: 28, and a few others): https://www.postgresql.org/docs/current/errcodes-appendix.html
 PG_UNAVAILABLE_CLASSES = ("08", "28")
 PG_UNAVAILABLE = {"57P01", "57P02", "57P03", "53300", "3D000"}
+#: PostgreSQL's disk_full.
+PG_DISK_FULL = "53100"
 
 
 def _sqlite_code(orig: Any) -> int | None:
@@ -77,3 +81,18 @@ def is_unavailable(exc: BaseException) -> bool:
         return True  # no SQLSTATE at all: the server never answered
     code = _sqlite_code(orig)
     return code in (SQLITE_CANTOPEN, SQLITE_IOERR)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """The database has no room left to write: SQLite's SQLITE_FULL ("database
+    or disk is full"), PostgreSQL's disk_full."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if isinstance(sqlstate, str):
+        return sqlstate == PG_DISK_FULL
+    code = _sqlite_code(orig)
+    if code is not None:
+        return code == SQLITE_FULL
+    return "database or disk is full" in str(orig).lower()
