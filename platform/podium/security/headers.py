@@ -167,11 +167,13 @@ def security_headers_tween_factory(handler: Callable[[Request], Response],
 
     def security_headers_tween(request: Request) -> Response:
         response = handler(request)
-        headers = response.headers
-        for name, value in fixed:
-            headers.setdefault(name, value)
-        if production and request.scheme == "https":
-            headers.setdefault(*hsts)
+        # One pass over the header list, where a setdefault per header would
+        # scan it once each; a header the view set itself is kept.
+        headerlist = response.headerlist
+        present = {name.lower() for name, _ in headerlist}
+        headerlist.extend(item for item in fixed if item[0].lower() not in present)
+        if production and request.scheme == "https" and hsts[0].lower() not in present:
+            headerlist.append(hsts)
         return response
 
     return security_headers_tween
