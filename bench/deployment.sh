@@ -8,6 +8,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; cd "$WORK"
 # A generated secret: production.ini refuses a guessable one such as 48 times the same letter.
+export PODIUM_ALLOWED_HOSTS="127.0.0.1 localhost"  # production.ini requires them; wrk asks for 127.0.0.1
 export PODIUM_PLUGINS=bench PODIUM_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))') PODIUM_DB_REQUIRE_CURRENT=false
 export PODIUM_DATABASE_URL=${PODIUM_DATABASE_URL:-sqlite:///$WORK/p.sqlite}
 SCENARIO=${SCENARIO:-json}  # db needs a seeded database: see bench/README.md

@@ -47,7 +47,8 @@ def workers(tmp_path, free_port):
     port = free_port
     database = f"sqlite:///{tmp_path / 'workers.sqlite'}"
     environ = {**os.environ, "PODIUM_DATABASE_URL": database, "PODIUM_PLUGINS": "notes",
-               "PODIUM_SECRET": secrets.token_urlsafe(48)}
+               "PODIUM_SECRET": secrets.token_urlsafe(48),
+               "PODIUM_ALLOWED_HOSTS": "127.0.0.1 localhost"}
     subprocess.run([str(BIN / "podium"), "db", "upgrade", "production.ini"], cwd=ROOT,
                    env=environ, check=True, capture_output=True, timeout=120)
     ini = tmp_path / "production.ini"

@@ -6,12 +6,16 @@ import pytest
 
 from podium.settings.core import (
     DEFAULT_MAX_BODY_SIZE,
+    DEVELOPMENT_ALLOWED_HOSTS,
     DEVELOPMENT_SECRET,
     apply_environment,
     normalize,
     secret_weakness,
 )
 from podium.settings.types import SettingsError
+
+#: Production with the setting it cannot start without, for the tests of the others.
+PRODUCTION = {"podium.environment": "production", "podium.allowed_hosts": "example.org"}
 
 
 def settings(**values):
@@ -76,14 +80,14 @@ def test_a_missing_database_url_says_where_to_set_it():
 
 @pytest.mark.parametrize("secret", [None, DEVELOPMENT_SECRET])
 def test_production_refuses_a_missing_or_default_secret(secret):
-    values = settings(**{"podium.environment": "production", "podium.secret": secret})
+    values = settings(**{**PRODUCTION, "podium.secret": secret})
     with pytest.raises(SettingsError) as info:
         normalize(values)
     assert "podium.secret" in str(info.value) and "PODIUM_SECRET" in str(info.value)
 
 
 def test_production_refuses_a_short_secret():
-    values = settings(**{"podium.environment": "production", "podium.secret": "short"})
+    values = settings(**{**PRODUCTION, "podium.secret": "short"})
     with pytest.raises(SettingsError, match="at least 32 characters") as info:
         normalize(values)
     assert "secrets.token_urlsafe(48)" in str(info.value)
@@ -105,7 +109,7 @@ SEVEN_CHARACTERS = "eu###aiao#oo!o#eaoa#oou##a!oi!#euaiaaa!uao!eo!aue#ooueie!e#o
     "correcthorsebatterystaplecorrect",
 ])
 def test_production_refuses_a_weak_secret(secret):
-    values = settings(**{"podium.environment": "production", "podium.secret": secret})
+    values = settings(**{**PRODUCTION, "podium.secret": secret})
     with pytest.raises(SettingsError) as info:
         normalize(values)
     message = str(info.value)
@@ -121,7 +125,7 @@ def test_production_refuses_a_weak_secret(secret):
 def test_production_accepts_a_generated_secret(make):
     for _ in range(100):
         secret = make()
-        values = settings(**{"podium.environment": "production", "podium.secret": secret})
+        values = settings(**{**PRODUCTION, "podium.secret": secret})
         normalize(values)
         assert values["podium.secret"] == secret
 
@@ -135,7 +139,7 @@ def test_each_weakness_is_named():
 
 
 def test_production_refuses_tracebacks():
-    values = settings(**{"podium.environment": "production",
+    values = settings(**{**PRODUCTION,
                          "podium.secret": secrets.token_urlsafe(48),
                          "podium.show_tracebacks": "true"})
     with pytest.raises(SettingsError, match=r"podium\.show_tracebacks"):
@@ -147,3 +151,59 @@ def test_development_without_a_secret_gets_a_random_one():
     normalize(one)
     normalize(two)
     assert len(one["podium.secret"]) >= 32 and one["podium.secret"] != two["podium.secret"]
+
+
+def test_allowed_hosts_are_read_in_the_form_requests_are_compared_to():
+    values = settings(**{"podium.allowed_hosts": "Example.ORG. .Example.net *.b.example.com\n"
+                                                 "192.0.2.1 [0:0::1] [2001:DB8::0:1]"})
+    normalize(values)
+    assert values["podium.allowed_hosts"] == [
+        "example.org", ".example.net", "*.b.example.com", "192.0.2.1", "[::1]", "[2001:db8::1]"]
+
+
+def test_development_answers_to_loopback_when_allowed_hosts_is_unset():
+    values = settings()
+    normalize(values)
+    assert values["podium.allowed_hosts"] == list(DEVELOPMENT_ALLOWED_HOSTS) \
+        == ["localhost", "127.0.0.1", "[::1]"]
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_production_refuses_to_start_without_allowed_hosts(value):
+    values = settings(**{"podium.environment": "production", "podium.allowed_hosts": value,
+                         "podium.secret": secrets.token_urlsafe(48)})
+    with pytest.raises(SettingsError) as info:
+        normalize(values)
+    message = str(info.value)
+    assert message.startswith("setting podium.allowed_hosts = (missing) is not valid: "
+                              "production needs the host names this site answers to, "
+                              "e.g. PODIUM_ALLOWED_HOSTS='example.org www.example.org'")
+    assert ".example.org for a domain and its subdomains" in message
+
+
+def test_allowed_hosts_come_from_the_environment():
+    values = settings(**{"podium.environment": "production", "podium.allowed_hosts": "ini.org",
+                         "podium.secret": secrets.token_urlsafe(48)})
+    apply_environment(values, {"PODIUM_ALLOWED_HOSTS": "example.org www.example.org"})
+    normalize(values)
+    assert values["podium.allowed_hosts"] == ["example.org", "www.example.org"]
+
+
+@pytest.mark.parametrize(("entry", "allowed"), [
+    ("*", "* would let any Host through"),
+    (".", ". would let any Host through"),
+    ("http://example.org", "a host name without scheme, port or path"),
+    ("example.org:8080", "a host name without scheme, port or path"),
+    ("example.org/site", "a host name without scheme, port or path"),
+    ("::1", "a host name without scheme, port or path"),
+    ("[::g]", "not an IPv6 address"),
+    ("exa$mple.org", "not a host name"),
+    ("www.*.example.org", "not a host name"),
+    ("..example.org", "not a host name"),
+])
+def test_a_bad_allowed_host_names_the_entry_and_what_is_allowed(entry, allowed):
+    with pytest.raises(SettingsError) as info:
+        normalize(settings(**{"podium.allowed_hosts": f"example.org {entry}"}))
+    message = str(info.value)
+    assert message.startswith(f"setting podium.allowed_hosts = {entry!r} is not valid: {allowed}")
+    assert "IPv6 addresses in brackets ([::1])" in message

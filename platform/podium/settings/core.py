@@ -8,6 +8,7 @@ key, the value and what is allowed, instead of failing later in a request.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import itertools
 import logging
 import math
@@ -34,6 +35,12 @@ MIN_PRODUCTION_SECRET_DISTINCT = 8
 MAKE_A_SECRET = ("export PODIUM_SECRET="
                  "$(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+#: What development answers to when podium.allowed_hosts is not set.
+DEVELOPMENT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+_HOST_ENTRY = re.compile(r"(?:\.|\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
+HOST_ENTRIES = ("host names (example.org), .example.org for a domain and its subdomains, "
+                "*.example.org for its subdomains only, IPv4 addresses, or IPv6 addresses "
+                "in brackets ([::1]), separated by spaces")
 
 
 @dataclass(frozen=True)
@@ -154,8 +161,10 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "podium.allowed_hosts",
         list,
         [],
-        "host names this site answers to (Host header), e.g. example.org www.example.org; "
-        "required in production; other hosts get a 400",
+        "host names this site answers to (Host header, port ignored), e.g. example.org "
+        "www.example.org; .example.org allows it and its subdomains, *.example.org its "
+        "subdomains only; required in production, localhost 127.0.0.1 [::1] in development "
+        "when unset; other hosts get a 400",
         env="PODIUM_ALLOWED_HOSTS",
     ),
     Setting(
@@ -231,7 +240,45 @@ def check(settings: MutableMapping[str, Any]) -> list[SettingsError]:
             _check_secret(settings)
         except SettingsError as exc:
             problems.append(exc)
+    try:
+        _check_allowed_hosts(settings)
+    except SettingsError as exc:
+        problems.append(exc)
     return problems
+
+
+def allowed_host_entry(key: str, entry: str) -> str:
+    """One entry of ``podium.allowed_hosts`` in the form requests are compared to."""
+    text = entry.strip().lower()
+    if text in ("*", ".", "*."):
+        raise SettingsError(key, entry, f"{text} would let any Host through, which is what "
+                            f"the setting prevents; expected {HOST_ENTRIES}")
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            return f"[{ipaddress.IPv6Address(text[1:-1]).compressed}]"
+        except ValueError:
+            raise SettingsError(key, entry, f"not an IPv6 address; expected {HOST_ENTRIES}") \
+                from None
+    if "/" in text or ":" in text:
+        raise SettingsError(key, entry, "a host name without scheme, port or path "
+                            "(the port of a request is not checked); expected " + HOST_ENTRIES)
+    text = text.removesuffix(".")
+    if not _HOST_ENTRY.fullmatch(text):
+        raise SettingsError(key, entry, f"not a host name; expected {HOST_ENTRIES}")
+    return text
+
+
+def _check_allowed_hosts(settings: MutableMapping[str, Any]) -> None:
+    """A public site must name its hosts: any Host it answers to ends up in its links."""
+    key = "podium.allowed_hosts"
+    hosts = [allowed_host_entry(key, entry) for entry in settings.get(key) or ()]
+    if not hosts:
+        if settings.get("podium.environment") == "production":
+            raise SettingsError(key, None, "production needs the host names this site answers "
+                                "to, e.g. PODIUM_ALLOWED_HOSTS='example.org www.example.org'; "
+                                f"expected {HOST_ENTRIES}")
+        hosts = list(DEVELOPMENT_ALLOWED_HOSTS)
+    settings[key] = hosts
 
 
 def unknown_core_keys(settings: Mapping[str, Any]) -> list[SettingsError]:

@@ -12,6 +12,8 @@ import podium
 from podium.settings.core import DEVELOPMENT_SECRET, apply_environment, normalize
 from podium.store.migrations import alembic_config_for
 
+TEST_ALLOWED_HOSTS = "localhost 127.0.0.1 [::1] .example .example.com .example.net .example.org"
+
 
 def base_settings(database_url: str, plugins: str = "*") -> dict[str, Any]:
     return {
@@ -19,6 +21,9 @@ def base_settings(database_url: str, plugins: str = "*") -> dict[str, Any]:
         "podium.plugins": plugins,
         "podium.secret": DEVELOPMENT_SECRET,
         "podium.environment": "development",
+        # WebTest's localhost and the names reserved for examples (RFC 2606), which suites
+        # use for other hosts and which no real site can have; also valid in production.
+        "podium.allowed_hosts": TEST_ALLOWED_HOSTS,
         # A PODIUM_* variable in the developer's shell must not beat the test's markers.
         "podium.read_environment": "false",
     }
