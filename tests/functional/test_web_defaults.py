@@ -63,6 +63,7 @@ def web(make_plugin, tmp_path):
             "sqlalchemy.url": f"sqlite:///{tmp_path / 'web.sqlite'}",
             "podium.plugins": "web",
             "podium.secret": STRONG_SECRET,
+            "podium.allowed_hosts": "localhost",
         }
         values.update(settings)
         return webtest.TestApp(build_app(values), extra_environ={"HTTP_HOST": "localhost"})
