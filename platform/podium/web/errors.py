@@ -65,6 +65,20 @@ def request_excerpt(request: Request) -> str:
     return f"{method} {excerpt(text)}"
 
 
+def keep_path_readable(request: Request) -> None:
+    """Replace the bytes of the path that are not UTF-8 by U+FFFD in the environ.
+
+    Called before an error page is rendered: the layout reads the path, and a
+    request refused before anything looked at its path (a Host not allowed, a
+    body too large) would otherwise fail there again, and get a bare text page
+    and a logged traceback instead of the site's 4xx page."""
+    environ = request.environ
+    path = environ.get("PATH_INFO", "")
+    if not path.isascii():
+        raw = path.encode("latin-1", "replace")
+        environ["PATH_INFO"] = raw.decode("utf-8", "replace").encode().decode("latin-1")
+
+
 _HTML_FIRST = ("text/html", "application/json")
 _JSON_FIRST = ("application/json", "text/html")
 #: Accept header -> answer; clients send a handful of distinct headers, and
@@ -105,6 +119,7 @@ def error_response(request: Request, status: int, title: str, message: str,
         body: dict[str, Any] = {"status": status, "title": title, "message": message}
         response = render_to_response("json", {"error": body}, request=request)
     else:
+        keep_path_readable(request)
         values = {"status": status, "title": title, "message": message, "details": details}
         try:
             body = render(ERROR_TEMPLATE, values, request=request).encode()

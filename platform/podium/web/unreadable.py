@@ -1,11 +1,14 @@
-"""400 Bad Request for requests whose path, query string or form cannot be read.
+"""400 Bad Request for requests whose path, query string, form or origin cannot be read.
 
 WebOb decodes each as UTF-8 on first read and fails there (``request.path_info``
 and ``request.GET`` with ``UnicodeDecodeError``, which Pyramid's routing
 re-raises as ``URLDecodeError``; ``request.POST`` with ``DeprecationWarning``
 for a form declaring another charset, ``ValueError`` for a multipart body
-without a valid boundary), so wherever that first read happened (routing, the
-CSRF check, a view, the error page) the client got a 500.
+without a valid boundary, ``LookupError`` or ``UnicodeError`` for a part in a
+charset of its own), so wherever that first read happened (routing, the CSRF
+check, a view, the error page) the client got a 500.  Pyramid's CSRF checks
+fail too on what they read: ``ValueError`` for an ``Origin`` or ``Referer``
+that is not a URL, ``TypeError`` for a token sent as a file.
 
 One tween, under the exception view tween and just above the router, makes
 those reads first and turns a refusal into an ``HTTPBadRequest`` saying which
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPBadRequest
@@ -28,7 +32,8 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.tweens import EXCVIEW, MAIN
 
-from .errors import error_response, excerpt, request_excerpt, server_error
+from ..security.csrf import SAFE_METHODS, TOKEN_FIELD
+from .errors import error_response, excerpt, keep_path_readable, request_excerpt, server_error
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +58,6 @@ def _path_problem(request: Request) -> str | None:
     return None
 
 
-def _keep_path_readable(request: Request) -> None:
-    """Replace the bytes of the path that are not UTF-8 by U+FFFD, once the
-    request is refused: every later reader of the path (the layout, loggers,
-    response callbacks) would otherwise fail again on the same bytes."""
-    environ = request.environ
-    path = environ.get("PATH_INFO", "")
-    if not path.isascii():
-        raw = path.encode("latin-1", "replace")
-        environ["PATH_INFO"] = raw.decode("utf-8", "replace").encode().decode("latin-1")
-
-
 def _query_problem(request: Request) -> str | None:
     query = request.environ.get("QUERY_STRING", "")
     if not query or (query.isascii() and "%" not in query):
@@ -81,27 +75,61 @@ def _form_problem(request: Request) -> str | None:
     if content_type not in _FORM_TYPES or (not content_type and request.method != "POST"):
         return None
     try:
-        _ = request.POST  # cached by WebOb for the CSRF check and the view
+        form = request.POST  # cached by WebOb for the CSRF check and the view
     except DeprecationWarning:  # WebOb's refusal of a charset other than UTF-8
         return (f"This form says it is encoded as {excerpt(request.charset, 40)}, and forms "
                 "are read only as UTF-8: send it without a charset, or with charset=UTF-8.")
-    except ValueError as exc:
-        if content_type == "multipart/form-data":
+    except (LookupError, ValueError, AttributeError) as exc:
+        if content_type != "multipart/form-data":
+            if isinstance(exc, ValueError):
+                return f"This form could not be read: {exc}."
+            raise
+        if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError):
             return ("This form could not be read: a multipart/form-data body needs a valid "
                     "boundary parameter in its Content-Type, and this one has none.")
-        return f"This form could not be read: {exc}."
+        # WebOb decodes a part in the charset its own Content-Type names: an
+        # unknown one is a LookupError, bytes not in it a UnicodeError, and a
+        # charset on a part with filename="" an AttributeError inside WebOb.
+        return ("A part of this form could not be read: it declares a charset that is "
+                "unknown or does not match its bytes. Send the parts as UTF-8, without a "
+                "charset of their own.")
+    if not isinstance(form.get(TOKEN_FIELD, ""), str):
+        # A file upload named csrf_token: Pyramid's token check compares it as text.
+        return (f"The {TOKEN_FIELD} field of this form is a file; it must be the text of the "
+                "token the form was served with. Reload the page and try again.")
+    return None
+
+
+def _origin_problem(request: Request) -> str | None:
+    """The CSRF origin check (Pyramid's ``check_csrf_origin``) parses the
+    ``Origin``, or else the ``Referer``, of an unsafe request as a URL; one
+    that is not (``https://[::1``) raised ``ValueError`` there."""
+    if request.method in SAFE_METHODS:
+        return None
+    environ = request.environ
+    name, value = "Origin", environ.get("HTTP_ORIGIN")
+    if value is None:
+        name, value = "Referer", environ.get("HTTP_REFERER")
+    if not value:
+        return None
+    try:
+        urlsplit(value.split(" ")[-1])
+    except ValueError:
+        return (f"The {name} header of this request is not a valid URL "
+                f"({excerpt(value, 80)}), so it cannot be checked against this site.")
     return None
 
 
 def unreadable(request: Request) -> str | None:
-    """What is wrong with the request's path, query string or form, or None."""
-    return _path_problem(request) or _query_problem(request) or _form_problem(request)
+    """What is wrong with the request's path, query string, form or origin, or None."""
+    return (_path_problem(request) or _query_problem(request) or _form_problem(request)
+            or _origin_problem(request))
 
 
 def bad_request(request: Request, message: str) -> HTTPBadRequest:
     """The 400 for an unreadable request, logged with the request as it came."""
     log.info("400 for %s: %s", request_excerpt(request), message)
-    _keep_path_readable(request)
+    keep_path_readable(request)  # for every later reader: the layout, loggers, callbacks
     return HTTPBadRequest(message)
 
 
