@@ -198,7 +198,7 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "podium.db.retry_after",
         int,
         2,
-        "seconds a 503 (database busy after every retry, or unreachable) asks "
+        "seconds a 503 (database busy after every retry, unreachable or out of disk) asks "
         "clients to wait, in its Retry-After header",
         minimum=0,
     ),
