@@ -14,6 +14,7 @@ import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +95,30 @@ def settings(tmp_path: Path) -> Callable[..., dict]:
         return values
 
     return make
+
+
+@pytest.fixture
+def production_like_apps(podium_database_url: str) -> Iterator[Callable[..., Any]]:
+    """``build(plugins, **settings)``: the real app on the test database with a
+    strong secret (production refuses a weak one), as a ``PodiumTestApp`` on
+    ``localhost``; every app built is emptied and disposed of afterwards."""
+    import secrets
+
+    from podium.testing import PodiumTestApp, base_settings, build_app
+    from podium.testing.apps import delete_all_rows
+
+    apps: list[Any] = []
+
+    def build(plugins: str, **settings: str) -> PodiumTestApp:
+        values = base_settings(podium_database_url, plugins)
+        values["podium.secret"] = secrets.token_urlsafe(48)
+        values.update(settings)
+        app = build_app(values)
+        apps.append(app)
+        return PodiumTestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+
+    yield build
+    for app in apps:
+        engine = app.registry["podium.engine"]
+        delete_all_rows(engine)
+        engine.dispose()

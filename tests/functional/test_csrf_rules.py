@@ -3,15 +3,13 @@ whole WSGI app (see podium.security.csrf for the rules and why)."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from notes_data import add_notes, count, rows
 
-from podium.testing import PodiumTestApp, base_settings, build_app
-from podium.testing.apps import delete_all_rows
+from podium.testing import PodiumTestApp
 
 API = "/notes/api/notes"
 HTTPS = {"wsgi.url_scheme": "https"}
@@ -47,24 +45,14 @@ def includeme(config):
 
 @pytest.fixture
 def site(make_plugin: Callable[..., str],
-         podium_database_url: str) -> Iterator[Callable[..., PodiumTestApp]]:
+         production_like_apps: Callable[..., PodiumTestApp]) -> Callable[..., PodiumTestApp]:
     """``site(plugins, **settings)``: the real app with the notes plugin and ``rules``."""
     make_plugin("rules", RULES)
-    apps: list[Any] = []
 
     def build(plugins: str = "notes rules", **settings: str) -> PodiumTestApp:
-        values = base_settings(podium_database_url, plugins)
-        values["podium.secret"] = secrets.token_urlsafe(48)
-        values.update(settings)
-        app = build_app(values)
-        apps.append(app)
-        return PodiumTestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+        return production_like_apps(plugins, **settings)
 
-    yield build
-    for app in apps:
-        engine = app.registry["podium.engine"]
-        delete_all_rows(engine)
-        engine.dispose()
+    return build
 
 
 def engine_of(app: PodiumTestApp) -> Any:

@@ -9,15 +9,13 @@ the pages the policy covers contain nothing inline that it would block.
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from notes_data import add_notes
 
 from podium.testing import PodiumTestApp, base_settings, build_app
-from podium.testing.apps import delete_all_rows
 
 BASE_CSP = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
             "frame-ancestors 'none'; form-action 'self'")
@@ -65,26 +63,16 @@ def includeme(config):
 
 @pytest.fixture
 def site(make_plugin: Callable[..., str],
-         podium_database_url: str) -> Iterator[Callable[..., PodiumTestApp]]:
+         production_like_apps: Callable[..., PodiumTestApp]) -> Callable[..., PodiumTestApp]:
     """``site(plugins, **settings)``: the real app with the notes plugin and ``sec``."""
     make_plugin("sec", SEC)
     make_plugin("widen", WIDEN)
     make_plugin("framed", FRAMED)
-    apps: list[Any] = []
 
     def build(plugins: str = "notes sec", **settings: str) -> PodiumTestApp:
-        values = base_settings(podium_database_url, plugins)
-        values["podium.secret"] = secrets.token_urlsafe(48)  # production refuses the default
-        values.update(settings)
-        app = build_app(values)
-        apps.append(app)
-        return PodiumTestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+        return production_like_apps(plugins, **settings)
 
-    yield build
-    for app in apps:
-        engine = app.registry["podium.engine"]
-        delete_all_rows(engine)
-        engine.dispose()
+    return build
 
 
 def assert_secured(res: Any) -> None:
