@@ -20,7 +20,7 @@ MODULES = sorted(info.name for info in pkgutil.iter_modules(podium.workarounds._
 
 def test_there_are_workarounds_to_check() -> None:
     expected = {"alembic_late_version_locations", "pyramid_conflicts",
-                "pyramid_jinja2_loader", "pyramid_package_overrides"}
+                "pyramid_jinja2_loader", "pyramid_package_overrides", "waitress_drain"}
     assert expected <= set(MODULES)
 
 
