@@ -22,6 +22,7 @@ import logging
 from pyramid.request import Request
 from pyramid_retry import IRetryableError, mark_error_retryable
 
+from ..excerpts import request_excerpt
 from .errors import is_conflict, is_stale_connection
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ def log_retry(request: Request, exc: BaseException) -> None:
     attempt = request.environ.get("retry.attempt", 0) + 1
     attempts = request.environ.get("retry.attempts", "?")
     cause = getattr(exc, "orig", None) or exc
-    log.warning("retrying %s %s after attempt %s of %s failed: %s: %s",
-                request.method, request.path_qs, attempt, attempts,
+    log.warning("retrying %s after attempt %s of %s failed: %s: %s",
+                request_excerpt(request), attempt, attempts,
                 type(cause).__name__, str(cause).strip().splitlines()[0] if str(cause) else "")
 
 

@@ -34,7 +34,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.tweens import EXCVIEW, MAIN
 
-from .errors import excerpt, request_excerpt
+from ..excerpts import excerpt, request_excerpt
 
 log = logging.getLogger(__name__)
 

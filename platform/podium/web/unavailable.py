@@ -35,9 +35,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from transaction.interfaces import TransientError
 
+from ..excerpts import request_excerpt
 from ..store.errors import is_disk_full, is_unavailable
 from ..store.retry import log_retry, mark_if_retryable
-from .errors import error_response, request_excerpt, server_error
+from .errors import error_response, server_error
 
 log = logging.getLogger(__name__)
 

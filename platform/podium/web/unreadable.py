@@ -32,8 +32,9 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.tweens import EXCVIEW, MAIN
 
+from ..excerpts import excerpt, request_excerpt
 from ..security.csrf import SAFE_METHODS, TOKEN_FIELD
-from .errors import error_response, excerpt, keep_path_readable, request_excerpt, server_error
+from .errors import error_response, keep_path_readable, server_error
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def _form_problem(request: Request) -> str | None:
             raise
         if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError):
             return ("This form could not be read: a multipart/form-data body needs a valid "
-                    "boundary parameter in its Content-Type, and this one has none.")
+                    "boundary parameter in its Content-Type, which this one lacks.")
         # WebOb decodes a part in the charset its own Content-Type names: an
         # unknown one is a LookupError, bytes not in it a UnicodeError, and a
         # charset on a part with filename="" an AttributeError inside WebOb.
