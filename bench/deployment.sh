@@ -17,7 +17,7 @@ mk() { # name listen server-lines
   sed -e "s|%(here)s/alembic|$ROOT/alembic|" "$ROOT/production.ini" | python3 -c "
 import sys,re
 s=sys.stdin.read()
-start=s.index('[server:main]'); end=s.index('[loggers]')
+start=s.index('\n[server:main]')+1; end=s.index('\n[loggers]')+1
 s=s[:start]+'''[server:main]
 $3
 '''+'\n'+s[end:]

@@ -16,7 +16,8 @@ Views (below ``/counter``):
                     real conflict first: another connection holds SQLite's
                     write lock, or commits a change to the row this
                     REPEATABLE READ transaction has already read (PostgreSQL);
-                    ``?then=raise`` fails after writing.  It registers an
+                    ``?then=raise`` fails after writing, ``?then=cut_at_commit``
+                    has PostgreSQL end the connection just before COMMIT.  It registers an
                     after-commit hook that appends to ``HOOK_CALLS``.
 ``GET value``       the counter and the number of entries
 ``GET ping``        ``SELECT 1``: needs the database, no table
@@ -68,6 +69,20 @@ def _conflict(request):
     return None
 
 
+def _cut_at_commit(request):
+    """PostgreSQL ends this request's connection just before its COMMIT, from
+    another connection: the COMMIT itself is what fails."""
+    session = request.dbsession
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    engine = session.get_bind()
+
+    def cut():
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+
+    request.tm.get().addBeforeCommitHook(cut)
+
+
 def increment(request):
     attempt = request.environ.get("retry.attempt", 0)
     ATTEMPTS.append(attempt)
@@ -90,6 +105,8 @@ def increment(request):
     session.execute(entry.insert().values(token=token, value=value))
     if request.params.get("then") == "raise":
         raise RuntimeError("failed after writing")
+    if request.params.get("then") == "cut_at_commit":
+        _cut_at_commit(request)
     return {"n": value, "token": token, "attempt": attempt}
 
 

@@ -10,6 +10,7 @@ reach while its file's directory does not exist.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -157,6 +158,35 @@ def test_a_connection_that_died_in_the_pool_costs_no_failed_request(postgresql_t
         assert testapp.get("/counter/value").json["n"] == 1  # applied once
     finally:
         relay.stop()
+        testapp.app.registry["podium.engine"].dispose()
+
+
+def test_a_commit_that_fails_does_not_claim_nothing_was_saved(postgresql_through_relay,
+                                                              counter_site):
+    """Whether a COMMIT that lost its connection was applied is unknown: the
+    503 says so, in the page and in the JSON shape, instead of "nothing was
+    saved"; and the after-commit hook does not run."""
+    hook_calls = importlib.import_module(counter_site).HOOK_CALLS
+    url, _ = postgresql_through_relay
+    testapp = app_for(url)
+    try:
+        hook_calls.clear()
+        res = testapp.post_json("/counter/increment?then=cut_at_commit", {"token": "cut"},
+                                headers=JSON, status=503)
+        assert "may or may not have been saved" in res.json["error"]["message"]
+        assert res.headers["Retry-After"] == "2"
+        assert hook_calls == []
+        assert testapp.get("/counter/value").json["n"] == 0  # here, it was not
+        res = testapp.post_json("/counter/increment?conflict=none", {"token": "after"})
+        assert res.json["n"] == 1  # and the next request is served as usual
+        testapp.app.registry["podium.engine"].dispose()
+        testapp = app_for(url)  # a statement that fails is not a lost COMMIT
+        relay = postgresql_through_relay[1]
+        relay.stop()
+        res = testapp.get("/counter/ping", headers=JSON, status=503)
+        assert "cannot be reached" in res.json["error"]["message"]
+        relay.start()
+    finally:
         testapp.app.registry["podium.engine"].dispose()
 
 

@@ -339,3 +339,9 @@ def test_database_killed_under_load_gives_503s_then_recovers(private_postgres, t
     assert not report.problems, (f"{len(report.problems)} write(s) not as acknowledged:\n"
                                  + "\n".join(report.problems[:20]))
     assert result.acknowledged["create"] >= CLIENTS, result.acknowledged
+    # The outage is logged once per worker when it starts and once when it
+    # ends, not once per refused request.
+    text = log.read_text()
+    assert 1 <= text.count("database unreachable, answering 503") <= 2 * WORKERS, \
+        log_excerpt(log)
+    assert "database reachable again" in text, log_excerpt(log)
