@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any
 
 from pyramid.config import Configurator
 from sqlalchemy import Engine, engine_from_config, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from ..settings.types import SettingsError, as_bool, as_int
 
+log = logging.getLogger(__name__)
+
 
 def make_engine(settings: dict[str, Any]) -> Engine:
-    """Build the engine, refusing URLs that would misbehave under waitress."""
+    """Build the engine, refusing URLs that would misbehave under waitress, and
+    making the directory a SQLite file goes in."""
     url = make_url(settings["sqlalchemy.url"])
     if url.get_backend_name() == "sqlite":
         if url.database in (None, "", ":memory:") or "mode=memory" in str(url):
@@ -23,6 +28,7 @@ def make_engine(settings: dict[str, Any]) -> Engine:
                 "the server's threads would see its own empty database; use a file, "
                 "e.g. sqlite:///%(here)s/var/podium.sqlite",
             )
+        ensure_sqlite_directory(url)
     options = {k: v for k, v in settings.items() if k.startswith("sqlalchemy.")}
     # No pool pre-ping by default: it costs every request a round trip to
     # the server.  A pooled connection that died (server restart, failover,
@@ -36,6 +42,51 @@ def make_engine(settings: dict[str, Any]) -> Engine:
         _tune_sqlite(engine, int(settings.get("podium.sqlite_busy_timeout", 5000)),
                      sqlite_synchronous(settings))
     return engine
+
+
+def sqlite_path(url: URL) -> str | None:
+    """The file a SQLite URL names, or None when it names no plain file
+    (in memory, or a ``file:`` URI whose form SQLite alone interprets)."""
+    database = url.database
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        if str(url.query.get("uri", "")).lower() not in ("true", "1"):
+            return database
+        path = database[len("file:"):].split("?", 1)[0]
+        # file:relative, file:/absolute or file:///absolute; file://host/... is not a path.
+        if path.startswith("//"):
+            path = path[2:]
+            if not path.startswith("/"):
+                return None
+        return path or None
+    return database
+
+
+def ensure_sqlite_directory(url: URL | str) -> None:
+    """Create the directory of a SQLite file, so that the first command run
+    on a fresh checkout (``podium db upgrade``, ``podium check``, ``pserve``)
+    works whatever the order: SQLite creates a missing file, never a missing
+    directory, and says only "unable to open database file".  A directory
+    that cannot be made or written is a :class:`SettingsError` naming it."""
+    url = make_url(url)
+    path = sqlite_path(url)
+    if path is None:
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    shown = url.render_as_string(hide_password=True)
+    if not os.path.isdir(directory):
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError("sqlalchemy.url", shown,
+                                f"the directory of the SQLite file, {directory}, does not "
+                                f"exist and cannot be created: {exc.strerror or exc}") from None
+        log.info("created %s, the directory of the SQLite database", directory)
+    if not os.path.exists(path) and not os.access(directory, os.W_OK | os.X_OK):
+        raise SettingsError("sqlalchemy.url", shown,
+                            f"the SQLite file {os.path.abspath(path)} does not exist and "
+                            f"cannot be created: {directory} is not writable")
 
 
 #: ``PRAGMA synchronous`` values Podium allows (``podium.sqlite_synchronous``).
