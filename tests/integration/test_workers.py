@@ -266,7 +266,7 @@ def test_sigterm_finishes_the_requests_in_flight(site):
     results: dict[str, str] = {}
 
     def slow_get():
-        with urllib.request.urlopen(site.base + "/slow/sleep?s=2", timeout=20) as response:
+        with urllib.request.urlopen(site.base + "/slow/sleep?s=4", timeout=20) as response:
             results["get"] = response.read().decode()
 
     slow = threading.Thread(target=slow_get)
@@ -278,15 +278,21 @@ def test_sigterm_finishes_the_requests_in_flight(site):
     time.sleep(0.5)
     with Clients(site.port, ["GET /slow/version", "GET /notes/",
                                   "POST /slow/sleep?s=0.2"], 4, refused_ok=True) as clients:
-        time.sleep(0.5)
+        time.sleep(2.0)
         process.send_signal(signal.SIGTERM)
         time.sleep(1.0)
         upload.sendall(b"world")
-        answer = upload.recv(4096).decode()
+        answer = b""
+        while chunk := upload.recv(4096):  # the drain closes it after the answer
+            answer += chunk
         slow.join(timeout=20)
     upload.close()
-    assert answer.startswith("HTTP/1.1 200") and answer.endswith("slept 10"), answer
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"slept 10"), answer
+    assert b"Connection: close" in answer
     assert results == {"get": "slept 0"}
+    print(f"\nSIGTERM under load: {sum(clients.statuses.values())} requests, statuses "
+          f"{dict(clients.statuses)}, {clients.refused} refused after the stop, "
+          f"{len(clients.failures)} failed")
     assert clients.failures == [], clients.failures[:5]
     assert set(clients.statuses) == {200} and clients.refused > 0
     assert process.wait(timeout=20) == 0, site.output(process)
@@ -306,6 +312,9 @@ def test_sighup_restarts_every_worker_with_new_code_and_no_failed_request(site):
                  timeout=60)
         wait_for(lambda: clients.bodies["two"] > 20)
         time.sleep(0.5)
+    print(f"\nSIGHUP under load: {sum(clients.statuses.values())} requests, statuses "
+          f"{dict(clients.statuses)}, versions {dict(clients.bodies)}, "
+          f"{len(clients.failures)} failed")
     assert clients.failures == [], clients.failures[:5]
     assert set(clients.statuses) == {200}, clients.statuses
     assert clients.bodies["one"] > 0 and clients.bodies["two"] > 0
