@@ -7,6 +7,8 @@ Examples::
     python -m bench --db postgres --scenarios db,fortunes --contenders cookiecutter,podium
     python -m bench --scaling                    # then python -m bench.scaling's runs
     python -m bench --instructions               # then python -m bench.instructions
+    python -m bench --scenarios db,updates --contenders cookiecutter,podium \
+        --sqlite-synchronous FULL,NORMAL --baseline podium@FULL   # what FULL costs
 """
 
 from __future__ import annotations
@@ -24,10 +26,20 @@ from . import REPO_ROOT
 from .data import postgres_reachable
 from .peers import CONTENDERS
 from .report import describe, machine, summarize, table, write_json
-from .runner import Options, estimated_seconds, log, names, run_database, warn_if_busy
+from .runner import (
+    Options,
+    estimated_seconds,
+    log,
+    names,
+    run_database,
+    warn_if_busy,
+    with_sqlite_synchronous,
+)
 from .scenarios import SCENARIOS
 
 DEFAULT_JSON = REPO_ROOT / "bench" / "results" / "latest.json"
+#: podium.sqlite_synchronous's values (podium/store/engine.py), FULL the default.
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -50,7 +62,13 @@ def parser() -> argparse.ArgumentParser:
                    help="rounds; medians are over rounds (default 3; --quick: 1)")
     p.add_argument("--threads", type=int, default=4, help="waitress threads of every server")
     p.add_argument("--connections", type=int, default=8, help="wrk connections")
-    p.add_argument("--baseline", choices=list(CONTENDERS),
+    p.add_argument("--sqlite-synchronous", default=(),
+                   type=lambda v: names(v.upper(), SQLITE_SYNCHRONOUS, "synchronous mode"),
+                   help="comma-separated podium.sqlite_synchronous modes: podium is measured "
+                        "once per mode in the same rounds, as podium@FULL, podium@NORMAL "
+                        "(default: production.ini's, FULL, as podium; SQLite only)")
+    p.add_argument("--baseline",
+                   choices=[*CONTENDERS, *(f"podium@{m}" for m in SQLITE_SYNCHRONOUS)],
                    help="ratio baseline of every scenario (default: bare_pyramid, and "
                         "cookiecutter for the database scenarios)")
     p.add_argument("--no-pin", action="store_true",
@@ -84,8 +102,12 @@ def options_from(args: argparse.Namespace) -> Options:
         raise SystemExit("PostgreSQL does not answer on 127.0.0.1:5432")
     else:
         databases = (args.db,)
+    contenders = with_sqlite_synchronous(args.contenders, args.sqlite_synchronous)
+    if args.baseline and args.baseline not in contenders:
+        raise SystemExit(f"--baseline {args.baseline} is not among the contenders measured: "
+                         + ", ".join(contenders))
     return Options(
-        scenarios=args.scenarios, contenders=args.contenders, databases=databases,
+        scenarios=args.scenarios, contenders=contenders, databases=databases,
         duration=args.duration, warmup=args.warmup, rounds=args.rounds, threads=args.threads,
         connections=args.connections, server_cpu=cpus[0] if pin else None,
         wrk_cpu=cpus[1] if pin else None, baseline=args.baseline,

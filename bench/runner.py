@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from . import wrk
 from .data import database
 from .distinfo import bench_plugin_paths
-from .peers import CONTENDERS, podium_app
+from .peers import CONTENDERS, Contender, podium_app
 from .scenarios import FORM_MESSAGE, SCENARIOS, TFB_HEADERS, check_response
 from .server import Server, ServerError, request, running
 
@@ -80,6 +80,37 @@ def names(value: str, known: Sequence[str], what: str) -> tuple[str, ...]:
     return found
 
 
+#: ``--sqlite-synchronous``: podium once per mode, named ``podium@FULL``,
+#: ``podium@NORMAL``, so that the modes are measured in the same rounds.
+VARIANT_SEPARATOR = "@"
+SQLITE_SYNCHRONOUS_SETTING = "podium.sqlite_synchronous"
+
+
+def with_sqlite_synchronous(contenders: Sequence[str], modes: Sequence[str]) -> tuple[str, ...]:
+    """``contenders`` with ``podium`` replaced by one ``podium@MODE`` per mode."""
+    if not modes:
+        return tuple(contenders)
+    expanded: list[str] = []
+    for name in contenders:
+        if name == "podium":
+            expanded += [f"podium{VARIANT_SEPARATOR}{mode}" for mode in modes]
+        else:
+            expanded.append(name)
+    return tuple(expanded)
+
+
+def contender_of(name: str) -> Contender:
+    """The contender a measured name runs (``podium@NORMAL``: ``podium``)."""
+    return CONTENDERS[name.partition(VARIANT_SEPARATOR)[0]]
+
+
+def server_options(name: str) -> dict[str, str]:
+    """The settings a measured name adds to its contender's (``podium@NORMAL``:
+    ``podium.sqlite_synchronous = NORMAL``)."""
+    mode = name.partition(VARIANT_SEPARATOR)[2]
+    return {SQLITE_SYNCHRONOUS_SETTING: mode} if mode else {}
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -96,9 +127,9 @@ def plan(options: Options) -> list[tuple[str, str]]:
     """(scenario, contender) pairs to measure, in measuring order."""
     pairs = []
     for scenario in options.scenarios:
-        for contender in options.contenders:
-            if scenario in CONTENDERS[contender].scenarios:
-                pairs.append((scenario, contender))
+        for name in options.contenders:
+            if scenario in contender_of(name).scenarios:
+                pairs.append((scenario, name))
     return pairs
 
 
@@ -144,11 +175,11 @@ def prepare(server: Server, contender: str, scenarios: tuple[str, ...],
     Returns the scripts of the scenarios that passed and the problems of
     those that did not (they are reported, not measured).
     """
-    prefix = CONTENDERS[contender].prefix
+    prefix = contender_of(contender).prefix
     ready: dict[str, Path] = {}
     problems: dict[str, str] = {}
     for name in scenarios:
-        if name not in CONTENDERS[contender].scenarios:
+        if name not in contender_of(contender).scenarios:
             continue
         spec = SCENARIOS[name]
         try:
@@ -180,7 +211,7 @@ def contenders_database(kind: str, workdir: Path,
     log(f"[{kind}] seeding a fresh database")
     with database(kind, workdir) as url:
         extra: list[str] = []
-        if "podium" in contenders:
+        if any(contender_of(name).name == "podium" for name in contenders):
             extra = bench_plugin_paths(workdir / "site")
             if extra:
                 log("note: podium_bench is not installed (make install-bench does it); "
@@ -207,9 +238,10 @@ def run_round(options: Options, kind: str, url: str, index: int, workdir: Path,
     order = options.contenders[shift:] + options.contenders[:shift]
     specs = [
         {
-            "name": name, "factory": CONTENDERS[name].factory, "db_url": url,
+            "name": name, "factory": contender_of(name).factory, "db_url": url,
             "workdir": workdir, "threads": options.threads, "cpu": options.server_cpu,
-            "extra_paths": extra_paths, "probe_path": CONTENDERS[name].prefix + "/json",
+            "extra_paths": extra_paths, "probe_path": contender_of(name).prefix + "/json",
+            "options": server_options(name),
         }
         for name in order
     ]
@@ -230,7 +262,7 @@ def run_round(options: Options, kind: str, url: str, index: int, workdir: Path,
                 if script is None:
                     continue
                 server = servers[name]
-                target = server.url(spec.url(CONTENDERS[name].prefix))
+                target = server.url(spec.url(contender_of(name).prefix))
                 measurement = Measurement(index, scenario, name)
                 try:
                     run_kw = {
