@@ -75,7 +75,14 @@ class Level(enum.IntEnum):
 
 
 class AssetOverrideError(ConfigurationError):
-    """An override that cannot be applied, or two that tie at one level."""
+    """An override that cannot be applied, or two that tie at one level.
+
+    ``problems`` says the same as the message, one line per override, for
+    reports that list problems (``podium check``)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        super().__init__(message)
+        self.problems = tuple(problems) or (" ".join(message.split()),)
 
 
 @dataclass(frozen=True)
@@ -160,20 +167,35 @@ def _as_pyramid_pair(line: OverrideLine) -> tuple[str, str]:
     return target, source
 
 
-def _check_source_exists(line: OverrideLine, source: str) -> None:
+def missing_source(source: str) -> str | None:
+    """Why an override's source cannot serve anything, or None when it can.
+
+    Pyramid would accept it and silently serve the original instead; the
+    files are looked up in the source package itself, as they are shipped."""
+    directory = source.endswith(("/", ":"))
     if os.path.isabs(source):
-        if not os.path.exists(source):
-            raise SettingsError(SETTING, str(line), f"entry {line.number}: {source} does not exist")
-        return
-    package, _, path = source.partition(":")
-    try:
-        module = importlib.import_module(package)
-    except ImportError:
-        raise SettingsError(SETTING, str(line), f"entry {line.number}: no package {package!r} "
-                            "is installed") from None
-    roots = list(getattr(module, "__path__", None) or [os.path.dirname(module.__file__ or "")])
-    if not any(os.path.exists(os.path.join(root, *path.split("/"))) for root in roots):
-        raise SettingsError(SETTING, str(line), f"entry {line.number}: {source} does not exist")
+        candidates = [source]
+    else:
+        package, _, path = source.partition(":")
+        try:
+            module = importlib.import_module(package)
+        except ImportError:
+            return f"no package {package!r} is installed"
+        roots = list(getattr(module, "__path__", None)
+                     or [os.path.dirname(module.__file__ or "")])
+        candidates = [os.path.join(root, *path.split("/")) for root in roots]
+    candidates = [c.rstrip("/") or c for c in candidates]  # a file with a slash "does not exist"
+    if not any(os.path.exists(c) for c in candidates):
+        return f"{source} does not exist"
+    if directory and not any(os.path.isdir(c) for c in candidates):
+        return f"{source} is not a directory"
+    return None
+
+
+def _check_source_exists(line: OverrideLine, source: str) -> None:
+    problem = missing_source(source)
+    if problem:
+        raise SettingsError(SETTING, str(line), f"entry {line.number}: {problem}")
 
 
 def declare_setting_overrides(config: Configurator, lines: Sequence[OverrideLine]) -> None:
@@ -229,7 +251,10 @@ def tag_pending_overrides(config: Configurator, plugins: dict[str, Any]) -> None
             intr[_LEVEL] = level
             intr[_ORIGIN] = f"{who} at {_where(action.get('info'))}"
         tagged.append(_declaration(intr, sequence))
-    check_duplicates(d for d in tagged if d.level is not Level.APPLICATION)
+    # The application's overrides are checked once they are all known, at commit.
+    inside = [d for d in tagged if d.level is not Level.APPLICATION]
+    check_duplicates(inside)
+    check_sources(inside)
 
 
 def _declaration(intr: Introspectable, sequence: int) -> Declaration:
@@ -249,21 +274,41 @@ def check_duplicates(declarations: Iterable[Declaration]) -> None:
     """Two overrides of one target at one level: which should win is
     nobody's guess, so say so instead of letting registration order decide."""
     seen: dict[tuple[Level, str], Declaration] = {}
-    problems = []
+    pairs = []
     for declaration in declarations:
         slot = (declaration.level, _normalize_spec(declaration.target))
         first = seen.setdefault(slot, declaration)
         if first is not declaration:
-            problems.append(
-                f"  {declaration.target} is overridden twice at the {declaration.level.label} "
-                f"level:\n    by {first.origin} with {first.source}\n"
-                f"    and by {declaration.origin} with {declaration.source}"
-            )
-    if problems:
+            pairs.append((first, declaration))
+    if pairs:
         raise AssetOverrideError(
             "conflicting asset overrides (remove one of each pair, or move one to a "
             "higher level: application code > podium.asset_overrides > plugins > core):\n"
-            + "\n".join(problems)
+            + "\n".join(f"  {second.target} is overridden twice at the {second.level.label} "
+                        f"level:\n    by {first.origin} with {first.source}\n"
+                        f"    and by {second.origin} with {second.source}"
+                        for first, second in pairs),
+            [f"{second.target} is overridden twice at the {second.level.label} level: "
+             f"by {first.origin} with {first.source} and by {second.origin} with "
+             f"{second.source} (remove one, or move one to a higher level)"
+             for first, second in pairs],
+        )
+
+
+def check_sources(declarations: Iterable[Declaration]) -> None:
+    """An override whose source does not exist: Pyramid would start and serve
+    the original, and the site would look right until someone noticed."""
+    problems = []
+    for declaration in declarations:
+        why = missing_source(declaration.source)
+        if why:
+            problems.append(f"the asset override {declaration.target} -> {declaration.source} "
+                            f"by {declaration.origin}: {why}")
+    if problems:
+        raise AssetOverrideError(
+            "asset overrides that would serve nothing (fix the source or remove the "
+            "override):\n" + "\n".join(f"  {p}" for p in problems),
+            problems,
         )
 
 
@@ -277,6 +322,7 @@ def apply_precedence(registry: Registry) -> OverrideTable:
     entries = introspector.get_category(PYRAMID_CATEGORY) or []
     declarations = [_declaration(e["introspectable"], n) for n, e in enumerate(entries)]
     check_duplicates(declarations)
+    check_sources(d for d in declarations if d.level is Level.APPLICATION)
     ordered = sorted(declarations, key=lambda d: (d.level, d.sequence), reverse=True)
     table = OverrideTable(tuple(ordered))
     for package, overrides in package_overrides(registry):

@@ -103,7 +103,9 @@ def commit_naming_plugins(config: Configurator) -> None:
         plugins = config.registry.get(REGISTRY_KEY)
         raise explain(error, actions, plugins) from error
     except ConfigurationExecutionError as error:
-        # A check of Podium's own that ran as an action: its message is the news.
-        if isinstance(error.evalue, PluginError):
+        # A check of Podium's own that ran as an action: its message is the news
+        # (a PluginError, or an error listing its ``problems``, each saying where,
+        # as podium.assets' AssetOverrideError does).
+        if isinstance(error.evalue, PluginError) or getattr(error.evalue, "problems", None):
             raise error.evalue from error.evalue.__cause__
         raise
