@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def includeme(config: Configurator) -> None:
+    # The application's registrations win over the core's and the plugins'
+    # wherever it makes them (podium.plugins.conflicts).
+    config.include(".conflicts")
     settings = config.get_settings()
     skip = settings["podium.on_plugin_error"] == "skip"
     resolution = resolve(settings, environment_for(settings))

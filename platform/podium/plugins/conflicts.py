@@ -1,22 +1,39 @@
-"""Conflicts between plugins, told with the plugins' names.
+"""Who wins when two registrations meet, and conflicts told with names.
 
-Pyramid detects the conflict (two actions with one discriminator whose
-include paths do not nest); this module only translates its report: each
-conflicting registration is traced back, through the include path of its
-action, to the plugin whose ``includeme`` made it.
+The rule: **the application's registrations win** over those of Podium's
+core and of its plugins, wherever the application makes them (its ``main``,
+its ``includeme``, any module it includes or scans, before or after
+``config.include("podium")``).  The application is everything outside
+Podium's include tree.  Pyramid's includer rule gives that only to the
+function that includes Podium; :func:`includeme` extends it to the whole
+application (see :mod:`podium.workarounds.pyramid_conflicts`).
+
+Pyramid detects the conflicts that remain (two plugins, a plugin and the
+core, two modules of the application); this module translates its report:
+each registration is traced back, through the include path of its action, to
+the plugin whose ``includeme`` made it, to the core, or to the application's
+module.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, ConfigurationExecutionError
 
-from ..workarounds.pyramid_conflicts import conflicts_of
+from ..workarounds.pyramid_conflicts import (
+    conflicts_of,
+    declared_includepath,
+    let_outer_actions_win,
+)
 from .errors import PluginConflictError, PluginError
 from .plugin_set import REGISTRY_KEY, PluginSet
+
+#: The include spec of Podium's boot: every action under it is Podium's.
+CORE_INCLUDE = "podium:includeme"
 
 _KINDS = {
     "route": "route name",
@@ -70,28 +87,69 @@ def _describe_view(discriminator: tuple[Any, ...]) -> str:
     return " ".join(parts) or "(default view)"
 
 
-def _owner(includepath: tuple[str, ...], plugins: PluginSet | None) -> str:
+def podium_root(includepath: tuple[str, ...]) -> tuple[str, ...]:
+    """The include path of Podium's boot, given one of an action inside it."""
+    if CORE_INCLUDE in includepath:
+        return includepath[:includepath.index(CORE_INCLUDE) + 1]
+    return includepath
+
+
+def _module_of(info: Any, includepath: tuple[str, ...]) -> str | None:
+    """The module a registration was made in: the one whose file holds the
+    call (a scanned decorator's module), else the include that made it."""
+    filename = getattr(info, "file", None)
+    if filename:
+        wanted = os.path.realpath(filename)
+        for name, module in list(sys.modules.items()):
+            path = getattr(module, "__file__", None)
+            if path and os.path.realpath(path) == wanted:
+                return name
+    if includepath:
+        return includepath[-1].split(":", 1)[0]
+    return None
+
+
+def _owner(includepath: tuple[str, ...], plugins: PluginSet | None, info: Any = None) -> str:
     if plugins is not None:
         by_spec = plugins.by_include_spec()
         for spec in reversed(includepath):
             plugin = by_spec.get(spec)
             if plugin is not None:
                 return f"plugin {plugin.name!r} ({plugin.distribution} {plugin.version})"
-    return "the application"
+    module = _module_of(info, includepath)
+    if CORE_INCLUDE in includepath:
+        return f"Podium's core ({module})" if module else "Podium's core"
+    return f"application module {module!r}" if module else "the application"
 
 
 def explain(error: ConfigurationConflictError, actions: list[dict[str, Any]],
             plugins: PluginSet | None) -> PluginConflictError:
-    includepaths = {id(a["info"]): a.get("includepath", ()) for a in actions if a.get("info")}
-    lines = ["conflicting configuration between plugins:"]
-    for discriminator, infos in conflicts_of(error).items():
-        owners = [_owner(includepaths.get(id(info), ()), plugins) for info in infos]
+    includepaths = {id(a["info"]): declared_includepath(a) for a in actions if a.get("info")}
+    conflicts = [(discriminator, [(_owner(includepaths.get(id(info), ()), plugins, info), info)
+                                  for info in infos])
+                 for discriminator, infos in conflicts_of(error).items()]
+    owners = [owner for _, registrations in conflicts for owner, _ in registrations]
+    between = " between plugins" if all(o.startswith("plugin ") for o in owners) else ""
+    lines = [f"conflicting configuration{between}:"]
+    for discriminator, registrations in conflicts:
         lines.append(f"  {describe_discriminator(discriminator)} is registered by "
-                     + " and by ".join(owners))
-        for owner, info in zip(owners, infos, strict=True):
+                     + " and by ".join(owner for owner, _ in registrations))
+        for owner, info in registrations:
             where = f"{os.path.relpath(info.file)}:{info.line}" if info.file else "?"
             lines.append(f"    {owner} at {where}: {str(info.src).strip()}")
     return PluginConflictError("\n".join(lines))
+
+
+def includeme(config: Configurator) -> None:
+    """Make the application's registrations win over Podium's at the commit.
+
+    Included from Podium's own boot, while its actions are pending."""
+    root = podium_root(config.includepath)
+
+    def inside_podium(action: dict[str, Any]) -> bool:
+        return declared_includepath(action)[:len(root)] == root
+
+    let_outer_actions_win(config, inside_podium)
 
 
 def commit_naming_plugins(config: Configurator) -> None:
