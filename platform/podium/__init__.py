@@ -38,11 +38,14 @@ def includeme(config: Configurator) -> None:
 
 def main(global_config: dict[str, Any], **settings: Any) -> Router:
     """PasteDeploy ``main`` factory: a thin wrapper around ``includeme``."""
+    from .operator_errors import told_to_script_users
     from .plugins.conflicts import commit_naming_plugins
 
-    config = Configurator(settings=settings)
-    config.include(includeme)
-    # Commit here rather than inside make_wsgi_app so that a conflict between
-    # two plugins is reported with the plugins' names.
-    commit_naming_plugins(config)
+    # pserve production.ini without PODIUM_SECRET: one Error: line, not a traceback.
+    with told_to_script_users(global_config):
+        config = Configurator(settings=settings)
+        config.include(includeme)
+        # Commit here rather than inside make_wsgi_app so that a conflict between
+        # two plugins is reported with the plugins' names.
+        commit_naming_plugins(config)
     return config.make_wsgi_app()

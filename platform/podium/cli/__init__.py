@@ -1,8 +1,8 @@
 """The ``podium`` command: one click group, one module per command group.
 
 Errors a user can fix (a bad setting, an unknown or broken plugin, a missing
-file) end the command with one readable line and a non-zero exit, not a
-traceback.
+file) end the command with one readable ``Error:`` line per problem and a
+non-zero exit, not a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from ..operator_errors import problems_of
 from ..plugins.errors import PluginError
 from ..settings.types import SettingsError
 from .assets import assets
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         sys.exit(exc.exit_code)
     except USER_ERRORS as exc:
-        click.echo(f"Error: {exc}", err=True)
+        for problem in problems_of(exc):
+            click.echo(f"Error: {problem}", err=True)
         sys.exit(1)
     # A command's ctx.exit(N) comes back as its return value; the console
     # script passes what main returns to sys.exit.

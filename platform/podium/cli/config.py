@@ -23,7 +23,8 @@ def _describe(setting: Setting, key: str, env: str | None) -> tuple[str, ...]:
         "(none)" if setting.default in (None, "", [], ()) else str(setting.default)
     )
     flags = " [secret]" if setting.secret else ""
-    return (key, setting.type_name, default, env or "-", setting.description + flags)
+    kind = f"{setting.type_name} {setting.bounds}".strip()
+    return (key, kind, default, env or "-", setting.description + flags)
 
 
 @click.group()

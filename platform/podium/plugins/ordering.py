@@ -103,8 +103,13 @@ class Ordering:
     cycles: dict[str, str]  # plugins left out, with the cycle they are in
 
 
-def compute_order(listing: Sequence[str], plugins: Mapping[str, LoadedPlugin]) -> Ordering:
-    """Kahn's topological sort, always taking the ready plugin listed first."""
+def compute_order(listing: Sequence[str], plugins: Mapping[str, LoadedPlugin], *,
+                  every_installed: bool = False) -> Ordering:
+    """Kahn's topological sort, always taking the ready plugin listed first.
+
+    ``every_installed``: the listing is ``podium.plugins = *``, every
+    installed plugin by name, which the reasons say rather than a position
+    in a list nobody wrote."""
     rank = {name: i for i, name in enumerate(n for n in listing if n in plugins)}
     edges = edges_between(plugins)
     incoming: dict[str, list[Edge]] = {name: [] for name in plugins}
@@ -120,7 +125,7 @@ def compute_order(listing: Sequence[str], plugins: Mapping[str, LoadedPlugin]) -
     while ready:
         _, name = heapq.heappop(ready)
         order.append(name)
-        reasons[name] = _reason(name, rank[name], incoming[name], len(order))
+        reasons[name] = _reason(rank[name], incoming[name], every_installed)
         for edge in outgoing[name]:
             waiting[edge.after] -= 1
             if waiting[edge.after] == 0:
@@ -130,8 +135,11 @@ def compute_order(listing: Sequence[str], plugins: Mapping[str, LoadedPlugin]) -
     return Ordering(order, reasons, cycles)
 
 
-def _reason(name: str, rank: int, incoming: list[Edge], position: int) -> str:
-    parts = [f"listed {_ordinal(rank + 1)} in podium.plugins"]
+def _reason(rank: int, incoming: list[Edge], every_installed: bool) -> str:
+    if every_installed:
+        parts = [f"enabled by * ({_ordinal(rank + 1)} by name)"]
+    else:
+        parts = [f"listed {_ordinal(rank + 1)} in podium.plugins"]
     for edge in incoming:
         parts.append(f"after {edge.before} ({edge.sentence()})")
     return "; ".join(parts)

@@ -92,7 +92,8 @@ def resolve(settings: dict[str, Any], environ: Mapping[str, str]) -> Resolution:
         result.refuse(PluginRefusedError(name, reason, result.installed[name]), name, reason)
         del loaded[name]
 
-    ordering = compute_order(listing, loaded)
+    ordering = compute_order(listing, loaded,
+                             every_installed=ALL in settings["podium.plugins"])
     for name, reason in ordering.cycles.items():
         result.refuse(PluginRefusedError(name, reason, result.installed[name]), name, reason)
     result.enabled = [loaded[name] for name in ordering.order]

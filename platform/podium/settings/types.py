@@ -82,7 +82,8 @@ class Setting:
     """One declared setting: where it lives, how to read it, what it means.
 
     ``convert`` is ``str``, ``int``, ``float``, ``bool`` or ``list``, or a
-    function ``(key, raw_value) -> value`` that raises :class:`SettingsError`.
+    function ``(key, raw_value) -> value`` that raises :class:`SettingsError`;
+    ``minimum`` and ``maximum`` bound the converted value (both included).
     A plugin's keys are relative to its namespace (``page_size`` is read
     from ``notes.page_size``); the core's are absolute.
     """
@@ -96,17 +97,31 @@ class Setting:
     required: bool = False
     choices: tuple[Any, ...] = ()
     minimum: float | None = None
+    maximum: float | None = None
 
     def parse(self, key: str, raw: Any) -> Any:
         """Convert ``raw`` (a string from an ini file or the environment)."""
         convert = CONVERTERS.get(self.convert, self.convert)
         value = convert(key, raw)
-        if self.minimum is not None and value < self.minimum:
-            raise SettingsError(key, raw, f"expected a {self.type_name} >= {self.minimum:g}")
+        if (self.minimum is not None and value < self.minimum) or (
+                self.maximum is not None and value > self.maximum):
+            raise SettingsError(key, raw, f"expected a {self.type_name} {self.bounds}")
         if self.choices and value not in self.choices:
             allowed = ", ".join(str(c) for c in self.choices)
             raise SettingsError(key, raw, f"expected one of {allowed}")
         return value
+
+    @property
+    def bounds(self) -> str:
+        """The range a value must lie in (``>= 1``, ``<= 100``, ``from 1 to
+        100``), or ``""``: what ``podium config describe`` shows beside the type."""
+        if self.minimum is not None and self.maximum is not None:
+            return f"from {self.minimum:g} to {self.maximum:g}"
+        if self.minimum is not None:
+            return f">= {self.minimum:g}"
+        if self.maximum is not None:
+            return f"<= {self.maximum:g}"
+        return ""
 
     @property
     def type_name(self) -> str:
