@@ -16,10 +16,14 @@ the layout uses these globals, available to every template:
 Plugins contribute through two directives, conflict-checked and
 introspectable like any Pyramid registration:
 
-``config.add_podium_nav(name, title, route_name=None, url=None, weight=100)``
-    one more navigation entry.  Every enabled plugin already has one, to its
-    front page (weight 0, in plugin order); an entry named like an existing
-    one conflicts.
+``config.add_podium_nav(name, title, route_name=None, url=None, weight=None)``
+    one more navigation entry.  Every enabled plugin already has one, named
+    like the plugin, to its front page (weight 0, in plugin order); entries
+    are ordered by weight (100 by default), front pages first among equal
+    weights, so a negative weight comes before them.  An entry named like an
+    existing one conflicts, except that the application (or the plugin
+    itself) may replace a plugin's front-page entry by naming it: it then
+    keeps that entry's place unless it gives a weight.
 ``config.add_page_asset(asset, routes=None, kind=None, name=None)``
     a stylesheet or script (asset spec, served by a static view, or a URL)
     on the pages whose route name matches one of ``routes`` (glob patterns;
@@ -47,6 +51,8 @@ from pyramid.request import Request
 from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
 from webob.request import PATH_SAFE
 
+from ..plugins.errors import PluginConflictError
+from ..plugins.loader import LoadedPlugin
 from ..plugins.plugin_set import REGISTRY_KEY as PLUGINS_KEY
 from ..plugins.plugin_set import PluginSet, plugin_set
 from .urls import (
@@ -67,6 +73,8 @@ ASSET_CATEGORY = "podium page assets"
 _NAV_KEY = "podium.navigation"
 _ASSETS_KEY = "podium.page_assets"
 KINDS = ("css", "js")
+#: add_podium_nav's actions run at the default order, 0.
+_AFTER_NAV_DECLARATIONS = 1
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,9 @@ class NavDeclaration:
     sequence: int
     #: For a plugin's automatic entry: the plugin whose front page it links.
     front_of: Any = None
+    #: The plugin whose front-page place the entry holds: its automatic
+    #: entry's, or the one an entry of the same name replaces.
+    slot: str | None = None
 
     def href(self, request: Request) -> str:
         """Root-relative, like ``route_path``: the navigation is on every page,
@@ -156,23 +167,39 @@ def _plugin_of(registry: Registry, includepath: tuple[str, ...]) -> str | None:
     return None
 
 
+#: The weight of an entry that gives none (plugins' front pages are 0).
+DEFAULT_WEIGHT = 100
+
+
 def add_podium_nav(config: Configurator, name: str, title: str, route_name: str | None = None,
-                   url: str | None = None, weight: int = 100) -> None:
+                   url: str | None = None, weight: int | None = None) -> None:
     """Add a navigation entry (see the module documentation).
 
     ``weight`` orders entries (lower first; plugins' front pages are 0, in
-    plugin order); equal weights keep plugin order, then registration order."""
+    plugin order, and come first among equal weights); equal weights keep
+    plugin order, then registration order.  Named like an enabled plugin,
+    the entry replaces that plugin's front-page entry (only the application
+    or the plugin itself may), in its place when ``weight`` is not given."""
     if (route_name is None) == (url is None):
         raise ConfigurationError("add_podium_nav needs either route_name or url")
     registry, includepath = config.registry, config.includepath
     intr = config.introspectable(NAV_CATEGORY, name, title, "navigation entry")
-    intr.update(name=name, title=title, route_name=route_name, url=url, weight=weight)
+    intr.update(name=name, title=title, route_name=route_name, url=url, weight=weight,
+                automatic=False, replaces=None)
 
     def register() -> None:
         plugin = intr["plugin"] = _plugin_of(registry, includepath)
+        plugins: PluginSet | None = registry.get(PLUGINS_KEY)
+        replaces = name if plugins is not None and plugins.is_enabled(name) else None
+        if replaces and plugin not in (None, replaces):
+            raise PluginConflictError(
+                f"navigation entry {name!r} is the front-page entry of plugin {name!r}: only "
+                f"the application or plugin {name!r} may replace it, not plugin {plugin!r}")
+        resolved = int(weight) if weight is not None else (0 if replaces else DEFAULT_WEIGHT)
+        intr.update(weight=resolved, replaces=replaces)
         entries: list[NavDeclaration] = registry.setdefault(_NAV_KEY, [])
-        entries.append(NavDeclaration(name, title, route_name, url, int(weight), plugin,
-                                      len(entries)))
+        entries.append(NavDeclaration(name, title, route_name, url, resolved, plugin,
+                                      len(entries), slot=replaces))
 
     if route_name:
         intr.relate("routes", route_name)
@@ -215,13 +242,50 @@ def add_page_asset(config: Configurator, asset: str, routes: str | list[str] | N
     config.action(("podium page asset", name), register, introspectables=(intr,))
 
 
+def _automatic(plugin: LoadedPlugin) -> NavDeclaration:
+    """A plugin's entry to its front page, named like the plugin."""
+    return NavDeclaration(plugin.name, plugin.title, plugin.front_page, None, 0, plugin.name, -1,
+                          front_of=plugin, slot=plugin.name)
+
+
 def _nav_declarations(registry: Registry) -> list[NavDeclaration]:
+    enabled = plugin_set(registry).enabled
     declared = list(registry.get(_NAV_KEY, ()))
-    automatic = [NavDeclaration(p.name, p.title, None, None, 0, p.name, -1, front_of=p)
-                 for p in plugin_set(registry).enabled]
-    order = {p.name: n for n, p in enumerate(plugin_set(registry).enabled)}
-    return automatic + sorted(declared, key=lambda d: (d.weight, order.get(d.plugin or "", 1 << 30),
-                                                       d.sequence))
+    replacing = {d.slot: d for d in declared if d.slot}
+    entries = [replacing.get(p.name) or _automatic(p) for p in enabled]
+    entries += [d for d in declared if not d.slot]
+    order = {p.name: n for n, p in enumerate(enabled)}
+
+    def position(d: NavDeclaration) -> tuple[int, int, int, int]:
+        # By weight; among equal weights front pages first, then plugin order
+        # (the application's entries last), then registration order.
+        owner = d.slot or d.plugin or ""
+        return (d.weight, 0 if d.slot else 1, order.get(owner, 1 << 30), d.sequence)
+
+    return sorted(entries, key=position)
+
+
+def _list_automatic_entries(config: Configurator) -> None:
+    """Put each plugin's front-page entry in the ``podium navigation``
+    introspection category, beside the declared ones, so that a host sees
+    the names it may replace; one already replaced is listed by its
+    replacement.  Run once every ``add_podium_nav`` has been registered."""
+    registry = config.registry
+    plugins: PluginSet | None = registry.get(PLUGINS_KEY)
+    replaced = {d.slot for d in registry.get(_NAV_KEY, ()) if d.slot}
+    for plugin in plugins.enabled if plugins is not None else ():
+        if plugin.name in replaced:
+            continue
+        intr = config.introspectable(NAV_CATEGORY, plugin.name, plugin.title,
+                                     "navigation entry")
+        intr.update(name=plugin.name, title=plugin.title, route_name=plugin.front_page,
+                    url=None if plugin.front_page else plugin.route_prefix + "/", weight=0,
+                    plugin=plugin.name, automatic=True, replaces=None)
+        if plugin.front_page:
+            intr.relate("routes", plugin.front_page)
+        # Actions may add actions of the same order or later (Pyramid's
+        # ActionState.execute_actions); this one only registers the entry.
+        config.action(None, introspectables=(intr,), order=_AFTER_NAV_DECLARATIONS)
 
 
 #: Characters WebOb leaves unquoted in a path (webob.request.PATH_SAFE) and
@@ -339,3 +403,4 @@ def includeme(config: Configurator) -> None:
 
     # After pyramid_jinja2 has built the environment, before any request.
     config.action(None, add_globals, order=ENV_CONFIG_PHASE + 1)
+    config.action(None, _list_automatic_entries, args=(config,), order=_AFTER_NAV_DECLARATIONS)
