@@ -230,3 +230,31 @@ def includeme(config):
     assert "Podium's core (podium.web.home) at " in message
     assert "plugin 'intruder' (intruder-dist 1.0) at " in message
     assert "the application" not in message
+
+
+def test_an_action_added_during_the_commit_does_not_revive_the_overridden_one(
+        make_plugin, host, settings):
+    """Pyramid keeps an overridden action among those to run and resolves it
+    again, out of order, when an action adds another during the commit."""
+    make_plugin("alpha", PLUGIN + '''
+
+def add_more(config):
+    def more():
+        config.action(None, lambda: None, order=5)
+    config.action(None, more, order=1)
+
+_plain_includeme = includeme
+
+def includeme(config):
+    _plain_includeme(config)
+    add_more(config)
+''')
+    package = host({"views.py": HOST_VIEWS})
+    config = Configurator(settings=settings("alpha"))
+    config.include("podium")
+    config.include(f"{package}.views")
+    config.add_view(lambda request: "main's own", route_name="podium.home", renderer="string")
+    commit_config(config)
+    app = webtest.TestApp(config.make_wsgi_app(), extra_environ={"HTTP_HOST": "localhost"})
+    assert app.get("/alpha/hello").text == "hello from the host, shouting host shout"
+    assert app.get("/").text == "main's own"

@@ -12,18 +12,25 @@
   includes (``config.include(".views")``, its ``includeme`` next to
   ``config.include("podium")``) is a *sibling* of Podium's include, not an
   ancestor, and conflicts with the plugin's.  Podium makes the host win there
-  too, with Pyramid's own rule: when a host action and a Podium action turn
-  out to have one discriminator, the Podium action's include path is put
-  under the host's, exactly as if the host had included Podium from there.
+  too, as if the host had included Podium from where it registered: the
+  Podium actions that share a discriminator with a host action are dropped,
+  as Pyramid drops the included actions an includer overrides.
 
   That needs the resolved discriminators, known only during the commit (a
   view's depends on predicates registered by earlier actions), so every
   pending discriminator is wrapped in a :class:`pyramid.registry.Deferred`
-  (public) by an action that runs before any other.  What is not public is
-  that it works: Pyramid resolves the actions one ``order`` at a time,
-  lazily, on the very action dictionaries of ``config.action_state.actions``
-  and of the list object it held when the commit started, computing every
-  discriminator of an order before it compares their include paths.
+  (public) by an action that runs before any other; when Pyramid reaches an
+  order, the first wrapper it resolves resolves the whole order's.  What is
+  not public is that this works: Pyramid resolves the actions one ``order``
+  at a time, lazily, on the very action dictionaries of the list
+  ``config.action_state.actions`` held when the commit started, and computes
+  every discriminator of an order before it compares them.
+
+  A dropped action gets no discriminator and nothing to do, rather than being
+  left to Pyramid's resolution: Pyramid keeps the actions it overrides among
+  those still to run, and resolves them again, out of order, as soon as an
+  action adds another during the commit ("Actions were added to order=0
+  after execution had moved on to order=1").
 """
 
 from __future__ import annotations
@@ -43,10 +50,6 @@ SUPPORTED = ">=2.0,<2.2"
 #: later order has been compared yet when the wrapping is done.
 FIRST_ORDER = PHASE0_CONFIG - 1
 
-#: Where the include path an action was declared with is kept when it is changed.
-DECLARED_PATH = "podium.declared_includepath"
-
-
 def conflicts_of(error: ConfigurationConflictError) -> dict[Any, list[Any]]:
     """Discriminator -> the ``ActionInfo`` objects that registered it."""
     conflicts = getattr(error, "_conflicts", None)
@@ -54,12 +57,6 @@ def conflicts_of(error: ConfigurationConflictError) -> dict[Any, list[Any]]:
         raise TypeError(f"{DEPENDENCY} no longer keeps the conflicts on "
                         "ConfigurationConflictError._conflicts: see podium.workarounds")
     return {discriminator: list(infos) for discriminator, infos in conflicts.items()}
-
-
-def declared_includepath(action: dict[str, Any]) -> tuple[str, ...]:
-    """The include path an action was declared with, before any change below."""
-    path: tuple[str, ...] = action.get(DECLARED_PATH, action.get("includepath", ()))
-    return path
 
 
 def let_outer_actions_win(config: Configurator, is_inner: Callable[[dict[str, Any]], bool]) -> None:
@@ -71,29 +68,50 @@ def let_outer_actions_win(config: Configurator, is_inner: Callable[[dict[str, An
     pending = config.action_state.actions
 
     def wrap_every_discriminator() -> None:
-        table: dict[Any, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        orders: dict[int, _Order] = {}
         for action in pending:
             discriminator = action.get("discriminator")
-            if discriminator is None or (action.get("order") or 0) <= FIRST_ORDER:
+            order = action.get("order") or 0
+            if discriminator is None or order <= FIRST_ORDER:
                 continue
-            action["discriminator"] = Deferred(
-                partial(_record, table, action, discriminator, is_inner(action)))
+            group = orders.setdefault(order, _Order(is_inner))
+            group.members.append((action, discriminator))
+            action["discriminator"] = Deferred(partial(group.discriminator_of, action))
 
     config.action(None, wrap_every_discriminator, order=FIRST_ORDER)
 
 
-def _record(table: dict[Any, tuple[list[dict[str, Any]], list[dict[str, Any]]]],
-            action: dict[str, Any], discriminator: Any, inner: bool) -> Any:
-    """Resolve the action's discriminator, and put every inner action that
-    shares it under the shortest include path of the outer ones."""
-    while isinstance(discriminator, Deferred):
-        discriminator = discriminator.resolve()
-    outer, inners = table.setdefault(discriminator, ([], []))
-    (inners if inner else outer).append(action)
-    if outer:
-        base = min(declared_includepath(a) for a in outer)
-        for loser in inners:
-            declared = declared_includepath(loser)
-            loser[DECLARED_PATH] = declared
-            loser["includepath"] = base + declared
-    return discriminator
+class _Order:
+    """The wrapped actions of one order, resolved together once Pyramid
+    reaches it, when what their discriminators depend on has run."""
+
+    def __init__(self, is_inner: Callable[[dict[str, Any]], bool]):
+        self.is_inner = is_inner
+        self.members: list[tuple[dict[str, Any], Any]] = []
+        self.resolved: dict[int, Any] | None = None
+
+    def discriminator_of(self, action: dict[str, Any]) -> Any:
+        if self.resolved is None:
+            self.resolved = self._resolve()
+        return self.resolved[id(action)]
+
+    def _resolve(self) -> dict[int, Any]:
+        resolved: dict[int, Any] = {}
+        sharing: dict[Any, list[dict[str, Any]]] = {}
+        for action, discriminator in self.members:
+            while isinstance(discriminator, Deferred):
+                discriminator = discriminator.resolve()
+            resolved[id(action)] = discriminator
+            sharing.setdefault(discriminator, []).append(action)
+        for actions in sharing.values():
+            if any(not self.is_inner(a) for a in actions):
+                for loser in filter(self.is_inner, actions):
+                    _drop(loser)
+                    resolved[id(loser)] = None
+        return resolved
+
+
+def _drop(action: dict[str, Any]) -> None:
+    """What Pyramid does to an overridden action, done before it sees it."""
+    action["callable"] = None
+    action["introspectables"] = ()
