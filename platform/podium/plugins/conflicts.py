@@ -24,11 +24,7 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, ConfigurationExecutionError
 
-from ..workarounds.pyramid_conflicts import (
-    conflicts_of,
-    declared_includepath,
-    let_outer_actions_win,
-)
+from ..workarounds.pyramid_conflicts import conflicts_of, let_outer_actions_win
 from .errors import PluginConflictError, PluginError
 from .plugin_set import REGISTRY_KEY, PluginSet
 
@@ -109,6 +105,16 @@ def _module_of(info: Any, includepath: tuple[str, ...]) -> str | None:
     return None
 
 
+def _where(info: Any) -> str:
+    """``file:line``, relative to the working directory unless it is far above."""
+    if not getattr(info, "file", None):
+        return "?"
+    path = os.path.relpath(info.file)
+    if path.startswith(os.pardir + os.sep + os.pardir):
+        path = info.file
+    return f"{path}:{info.line}"
+
+
 def _owner(includepath: tuple[str, ...], plugins: PluginSet | None, info: Any = None) -> str:
     if plugins is not None:
         by_spec = plugins.by_include_spec()
@@ -124,7 +130,7 @@ def _owner(includepath: tuple[str, ...], plugins: PluginSet | None, info: Any = 
 
 def explain(error: ConfigurationConflictError, actions: list[dict[str, Any]],
             plugins: PluginSet | None) -> PluginConflictError:
-    includepaths = {id(a["info"]): declared_includepath(a) for a in actions if a.get("info")}
+    includepaths = {id(a["info"]): a.get("includepath", ()) for a in actions if a.get("info")}
     conflicts = [(discriminator, [(_owner(includepaths.get(id(info), ()), plugins, info), info)
                                   for info in infos])
                  for discriminator, infos in conflicts_of(error).items()]
@@ -135,8 +141,7 @@ def explain(error: ConfigurationConflictError, actions: list[dict[str, Any]],
         lines.append(f"  {describe_discriminator(discriminator)} is registered by "
                      + " and by ".join(owner for owner, _ in registrations))
         for owner, info in registrations:
-            where = f"{os.path.relpath(info.file)}:{info.line}" if info.file else "?"
-            lines.append(f"    {owner} at {where}: {str(info.src).strip()}")
+            lines.append(f"    {owner} at {_where(info)}: {str(info.src).strip()}")
     return PluginConflictError("\n".join(lines))
 
 
@@ -147,7 +152,8 @@ def includeme(config: Configurator) -> None:
     root = podium_root(config.includepath)
 
     def inside_podium(action: dict[str, Any]) -> bool:
-        return declared_includepath(action)[:len(root)] == root
+        path: tuple[str, ...] = action.get("includepath", ())
+        return path[:len(root)] == root
 
     let_outer_actions_win(config, inside_podium)
 
