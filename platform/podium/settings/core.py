@@ -202,6 +202,47 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "clients to wait, in its Retry-After header",
         minimum=0,
     ),
+    # Accounts (podium.accounts): argon2id's cost, checked on every login, and the
+    # rules a new password must pass.  Changing a cost rehashes each password at
+    # its owner's next successful login.
+    Setting(
+        "podium.passwords.min_length",
+        int,
+        12,
+        "fewest characters a new password may have (podium users add and passwd refuse "
+        "shorter ones)",
+        env="PODIUM_PASSWORDS_MIN_LENGTH",
+        minimum=8,
+        maximum=256,
+    ),
+    Setting(
+        "podium.passwords.argon2_time_cost",
+        int,
+        3,
+        "argon2id passes over memory per password hash (more is slower to check and to attack)",
+        env="PODIUM_PASSWORDS_ARGON2_TIME_COST",
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
+        "podium.passwords.argon2_memory_cost",
+        int,
+        65536,
+        "argon2id memory per password hash, in KiB (65536 is 64 MiB; each login in progress "
+        "holds that much)",
+        env="PODIUM_PASSWORDS_ARGON2_MEMORY_COST",
+        minimum=1024,
+        maximum=4 * 1024 * 1024,
+    ),
+    Setting(
+        "podium.passwords.argon2_parallelism",
+        int,
+        4,
+        "argon2id lanes (threads) per password hash",
+        env="PODIUM_PASSWORDS_ARGON2_PARALLELISM",
+        minimum=1,
+        maximum=64,
+    ),
 )
 
 

@@ -1,0 +1,248 @@
+"""What can be done with accounts, on a session the caller's transaction owns.
+
+The ``podium users`` and ``podium tokens`` commands call these inside
+``tm_session``; they never commit.  Every refusal is an :class:`AccountError`
+whose message an operator can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from .models import LOGIN_MAX, ROLE_MAX, ApiToken, Membership, Role, User, utcnow
+from .passwords import Passwords, WeakPasswordError
+
+_LOGIN = re.compile(r"[a-z0-9][a-z0-9._@+-]*")
+_ROLE = re.compile(r"[a-z][a-z0-9_.-]*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+#: What every API token starts with, so that secret scanners and people can
+#: tell one in a log or a repository.
+TOKEN_PREFIX = "pdm_"
+
+
+class AccountError(ValueError):
+    """A refused account operation (unknown user, duplicate name, weak password...)."""
+
+
+def normalize_login(login: str) -> str:
+    """Login names are case-insensitive: stored, and looked up, in lower case."""
+    name = login.strip().lower()
+    if not name or len(name) > LOGIN_MAX or not _LOGIN.fullmatch(name):
+        raise AccountError(
+            f"login name {login!r} is not valid: expected 1 to {LOGIN_MAX} letters a-z, digits "
+            "and . _ @ + - (starting with a letter or digit)")
+    return name
+
+
+def normalize_role(role: str) -> str:
+    name = role.strip().lower()
+    if not name or len(name) > ROLE_MAX or not _ROLE.fullmatch(name):
+        raise AccountError(
+            f"role name {role!r} is not valid: expected up to {ROLE_MAX} letters a-z, digits "
+            "and _ . - (starting with a letter)")
+    return name
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes: they were stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def find_user(session: Session, login: str) -> User | None:
+    name = login.strip().lower()
+    return session.scalars(select(User).where(User.login == name)).one_or_none()
+
+
+def get_user(session: Session, login: str) -> User:
+    user = find_user(session, login)
+    if user is None:
+        raise AccountError(f"no user {login.strip().lower()!r}; podium users list shows them")
+    return user
+
+
+def add_user(session: Session, passwords: Passwords, login: str, password: str, *,
+             display_name: str = "", email: str | None = None) -> User:
+    name = normalize_login(login)
+    if find_user(session, name) is not None:
+        raise AccountError(f"user {name!r} exists already")
+    if email is not None and not _EMAIL.fullmatch(email.strip()):
+        raise AccountError(f"e-mail address {email!r} is not valid: expected name@domain")
+    user = User(login=name, display_name=display_name.strip() or name,
+                email=email.strip() if email else None,
+                password_hash=_new_hash(passwords, password, name))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, passwords: Passwords, login: str, password: str) -> User:
+    """A new password; every session of the user opened before ends (epoch)."""
+    user = get_user(session, login)
+    user.password_hash = _new_hash(passwords, password, user.login)
+    _bump_epoch(session, user)
+    return user
+
+
+def set_active(session: Session, login: str, active: bool) -> User:
+    user = get_user(session, login)
+    if user.active != active:
+        user.active = active
+        if not active:
+            _bump_epoch(session, user)
+    return user
+
+
+def _bump_epoch(session: Session, user: User) -> None:
+    # In SQL, so that two concurrent changes both count.
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_epoch=User.session_epoch + 1))
+    session.refresh(user, ["session_epoch"])
+
+
+def _new_hash(passwords: Passwords, password: str, login: str) -> str:
+    try:
+        passwords.check_new(password, login)
+        return passwords.hash(password)
+    except WeakPasswordError as exc:
+        raise AccountError(f"password refused: {exc}") from None
+
+
+def grant(session: Session, login: str, role: str) -> tuple[User, Role, bool, bool]:
+    """Give ``role`` to the user: ``(user, role, role_created, granted)``;
+    ``granted`` is False when the user had it already."""
+    user = get_user(session, login)
+    name = normalize_role(role)
+    found = session.scalars(select(Role).where(Role.name == name)).one_or_none()
+    created = found is None
+    if found is None:
+        found = Role(name=name)
+        session.add(found)
+        session.flush()
+    if session.get(Membership, (user.id, found.id)) is not None:
+        return user, found, created, False
+    session.add(Membership(user_id=user.id, role_id=found.id))
+    session.flush()
+    session.expire(user, ["memberships"])
+    return user, found, created, True
+
+
+def revoke(session: Session, login: str, role: str) -> User:
+    user = get_user(session, login)
+    name = normalize_role(role)
+    membership = session.scalars(
+        select(Membership).join(Role).where(Membership.user_id == user.id, Role.name == name)
+    ).one_or_none()
+    if membership is None:
+        raise AccountError(f"user {user.login!r} does not have the role {name!r}")
+    session.delete(membership)
+    session.flush()
+    session.expire(user, ["memberships"])
+    return user
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return session.scalars(
+        select(User).options(selectinload(User.memberships).selectinload(Membership.role))
+        .order_by(User.login)).all()
+
+
+def authenticate(session: Session, passwords: Passwords, login: str,
+                 password: str) -> User | None:
+    """The active user whose name and password these are, or None.
+
+    An unknown name, a disabled user and a wrong password take the same
+    argon2 check and give the same None.  A match records the login time and
+    replaces a hash made with other parameters."""
+    user = find_user(session, login)
+    if user is None or not user.active:
+        passwords.verify_unknown(password)
+        return None
+    matches, new_hash = passwords.verify(user.password_hash, password)
+    if not matches:
+        return None
+    if new_hash is not None:
+        user.password_hash = new_hash
+    user.last_login_at = utcnow()
+    return user
+
+
+# API tokens ------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    #: The token itself: shown once, never stored.
+    secret: str
+
+
+def create_token(session: Session, login: str, *, expires_days: int | None = None,
+                 label: str = "") -> NewToken:
+    user = get_user(session, login)
+    if not user.active:
+        raise AccountError(f"user {user.login!r} is disabled: enable it first")
+    if expires_days is not None and expires_days < 1:
+        raise AccountError(f"--expires {expires_days} is not valid: expected a number of "
+                           "days >= 1")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    token = ApiToken(user_id=user.id, token_hash=token_digest(secret), label=label.strip(),
+                     created_at=now,
+                     expires_at=now + timedelta(days=expires_days) if expires_days else None)
+    session.add(token)
+    session.flush()
+    return NewToken(token, secret)
+
+
+def list_tokens(session: Session, login: str) -> Sequence[ApiToken]:
+    user = get_user(session, login)
+    return session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                           .order_by(ApiToken.id)).all()
+
+
+def revoke_token(session: Session, login: str, token_id: int) -> ApiToken:
+    user = get_user(session, login)
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise AccountError(f"user {user.login!r} has no token {token_id}; "
+                           f"podium tokens list --user {user.login} shows them")
+    session.delete(token)
+    session.flush()
+    return token
+
+
+def token_expired(token: ApiToken, now: datetime | None = None) -> bool:
+    expires = aware(token.expires_at)
+    return expires is not None and expires <= (now or utcnow())
+
+
+def user_for_token(session: Session, secret: str) -> User | None:
+    """The active user a bearer token belongs to, or None (unknown, expired,
+    revoked or disabled); records the token's last use."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(secret))).one_or_none()
+    now = utcnow()
+    if token is None or token_expired(token, now) or not token.user.active:
+        return None
+    token.last_used_at = now
+    return token.user
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
