@@ -91,8 +91,8 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 def test_the_graph_is_read() -> None:
     edges = graph()
     assert "podium.settings.types" in edges["podium.plugins.definition"]
-    # An import inside a function (the CLI loads the app late) is an edge too.
-    assert "podium" in edges["podium.cli.check"]
+    # An import inside a function (the CLI reads the migrations late) is an edge too.
+    assert "podium.store.migrations" in edges["podium.cli.check"]
     # One under TYPE_CHECKING is not.
     assert "podium.plugins.discovery" not in edges["podium.plugins.errors"]
 

@@ -1,13 +1,16 @@
-"""``podium check``: load the whole configuration without serving."""
+"""``podium check``: load the application as pserve would, without serving."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from alembic.util import CommandError
+from pyramid.exceptions import ConfigurationError, ConfigurationExecutionError
 from sqlalchemy.exc import DBAPIError
 
-from ..plugins.conflicts import commit_naming_plugins
 from ..plugins.errors import PluginError
+from ..settings.types import SettingsError
 from ..store.require_current import SchemaNotCurrentError
 from .config import config_problems
 
@@ -25,29 +28,79 @@ def schema_problem(config_uri: str, settings: dict) -> str | None:
     return None if status.is_current else status.describe_problem(config_uri)
 
 
+def problems_told_by(error: BaseException) -> list[str]:
+    """The problems an error of Podium's stands for, each told once: several
+    plugin problems or settings are one each, and an asset override error
+    lists its own (``AssetOverrideError.problems``, one line each)."""
+    listed = getattr(error, "problems", None)
+    if listed and all(isinstance(p, str) for p in listed):
+        return list(listed)
+    nested = getattr(error, "errors", None)
+    if isinstance(error, (PluginError, SettingsError)) and isinstance(nested, list) and nested:
+        return [problem for e in nested for problem in problems_told_by(e)]
+    return [str(error).strip()]
+
+
+def _is_podiums(error: BaseException) -> bool:
+    return isinstance(error, (PluginError, SettingsError)) or bool(getattr(error, "problems", None))
+
+
+def app_problems(config_uri: str) -> list[str]:
+    """Build the application ``CONFIG_URI`` names (``use = egg:podium`` or a
+    host's own factory, such as ``egg:acme-site``) exactly as pserve does,
+    through ``pyramid.paster.get_app``, and say what stops it.
+
+    The host's ``main`` runs, so its conflicts and overrides are checked
+    with Podium's own.  An exception that is not a configuration problem is a
+    bug of the code loaded, and keeps its traceback."""
+    from pyramid.paster import get_app
+
+    try:
+        app = get_app(config_uri)
+    except SchemaNotCurrentError:
+        return []  # podium.db.require_current is on: the schema check says it in full
+    except ConfigurationExecutionError as exc:
+        # An action failed: a check of Podium's tells it all; Pyramid's own
+        # message is followed by the file and line of the registration.
+        return problems_told_by(exc.evalue) if _is_podiums(exc.evalue) else [str(exc).strip()]
+    except (PluginError, SettingsError, ConfigurationError) as exc:
+        return problems_told_by(exc)
+    except (ImportError, LookupError) as exc:
+        return [unloadable(config_uri, exc)]
+    _close(app)
+    return []
+
+
+def unloadable(config_uri: str, error: BaseException) -> str:
+    """``use = egg:...`` naming no installed distribution, ``call:`` no module..."""
+    return (f"the application {config_uri} names cannot be loaded: "
+            f"{type(error).__name__}: {error}")
+
+
+def _close(app: Any) -> None:
+    """Let go of the database connections the application opened."""
+    registry = getattr(app, "registry", None)
+    engine = registry.get("podium.engine") if registry is not None else None
+    if engine is not None:
+        engine.dispose()
+
+
 @click.command()
 @click.argument("config_uri")
 def check(config_uri: str) -> None:
     """Load CONFIG_URI as pserve would and report every problem found.
 
-    Settings, missing or incompatible plugins, conflicts between plugins and
-    a database that is not current (as `podium db check` says); exits 0 only
-    when there are none.
+    Settings, missing or incompatible plugins, the application itself (the
+    factory the ini file names, a host application's own included: its
+    conflicts and asset overrides) and a database that is not current (as
+    `podium db check` says); exits 0 only when there are none.
     """
-    from pyramid.config import Configurator
-
-    import podium
-
-    settings, problems = config_problems(config_uri)
+    try:
+        settings, problems = config_problems(config_uri)
+    except (ImportError, LookupError) as exc:  # reading the settings loads the factory
+        settings, problems = {}, [unloadable(config_uri, exc)]
     if not problems:
-        try:
-            configurator = Configurator(settings=settings)
-            configurator.include(podium.includeme)
-            commit_naming_plugins(configurator)
-        except PluginError as exc:
-            problems.append(str(exc))
-        except SchemaNotCurrentError:
-            pass  # podium.db.require_current is on: said in full below
+        problems.extend(app_problems(config_uri))
         try:
             problem = schema_problem(config_uri, settings)
         except PluginError as exc:  # the plugins the migrations are read for
@@ -57,6 +110,9 @@ def check(config_uri: str) -> None:
     if problems:
         click.echo(f"{config_uri}: {len(problems)} problem(s)", err=True)
         for problem in problems:
-            click.echo(f"- {problem}", err=True)
+            first, *rest = problem.splitlines() or [""]
+            click.echo(f"- {first}", err=True)
+            for line in rest:
+                click.echo(f"  {line}", err=True)
         raise SystemExit(1)
     click.echo(f"{config_uri}: no problem found.")
