@@ -258,3 +258,54 @@ def includeme(config):
     app = webtest.TestApp(config.make_wsgi_app(), extra_environ={"HTTP_HOST": "localhost"})
     assert app.get("/alpha/hello").text == "hello from the host, shouting host shout"
     assert app.get("/").text == "main's own"
+
+
+def test_pyramids_own_includer_rule_survives_an_action_added_during_the_commit(
+        make_plugin, host, settings):
+    """A plugin overriding what it includes, and a host module overriding
+    what it includes: Pyramid's rule, which its re-resolution broke."""
+    make_plugin("beta", '''
+from pyramid.response import Response
+
+def included(request):
+    return Response("included")
+
+def own(request):
+    return Response("the plugin's own")
+
+def sub(config):
+    config.add_view(included, route_name="beta.page")
+
+def includeme(config):
+    config.add_route("beta.page", "/page")
+    config.include(sub)
+    config.add_view(own, route_name="beta.page")
+    config.action(None, lambda: config.action(None, lambda: None, order=5), order=1)
+''')
+    package = host({"__init__.py": '''
+        from pyramid.response import Response
+
+
+        def included(request):
+            return Response("included by the host")
+
+
+        def own(request):
+            return Response("the host's own")
+
+
+        def sub(config):
+            config.add_view(included, route_name="podium.home")
+
+
+        def includeme(config):
+            config.include(sub)
+            config.add_view(own, route_name="podium.home")
+    '''})
+    config = Configurator(settings=settings("beta"))
+    config.include("podium")
+    config.include(package)
+    commit_config(config)
+    app = webtest.TestApp(config.make_wsgi_app(), extra_environ={"HTTP_HOST": "localhost"})
+    assert app.get("/beta/page").text == "the plugin's own"
+    assert app.get("/").text == "the host's own"

@@ -27,10 +27,12 @@
   every discriminator of an order before it compares them.
 
   A dropped action gets no discriminator and nothing to do, rather than being
-  left to Pyramid's resolution: Pyramid keeps the actions it overrides among
-  those still to run, and resolves them again, out of order, as soon as an
-  action adds another during the commit ("Actions were added to order=0
-  after execution had moved on to order=1").
+  left to Pyramid's resolution; so does every action Pyramid's own rule
+  overrides (one included by the function that registers the same thing):
+  Pyramid keeps the actions it overrides among those still to run, and
+  resolves them again, out of order, as soon as an action adds another during
+  the commit ("Actions were added to order=0 after execution had moved on to
+  order=1"), which Podium's navigation does.
 """
 
 from __future__ import annotations
@@ -104,11 +106,28 @@ class _Order:
             resolved[id(action)] = discriminator
             sharing.setdefault(discriminator, []).append(action)
         for actions in sharing.values():
-            if any(not self.is_inner(a) for a in actions):
-                for loser in filter(self.is_inner, actions):
-                    _drop(loser)
-                    resolved[id(loser)] = None
+            for loser in self._overridden(actions):
+                _drop(loser)
+                resolved[id(loser)] = None
         return resolved
+
+    def _overridden(self, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The actions of one discriminator that lose without a conflict: the
+        inner ones when an outer one is there, then, among the others,
+        Pyramid's own rule (those whose include path has the shortest one as
+        a strict prefix, the others being left to Pyramid to report)."""
+        if len(actions) < 2:
+            return []
+        outer = [a for a in actions if not self.is_inner(a)]
+        losers = [a for a in actions if self.is_inner(a)] if outer else []
+        rest = outer or actions  # sorted() is stable: declaration order breaks ties
+        ordered = sorted(rest, key=lambda a: tuple(a.get("includepath", ())))
+        base = tuple(ordered[0].get("includepath", ()))
+        for action in ordered[1:]:
+            path = tuple(action.get("includepath", ()))
+            if path[:len(base)] == base and path != base:
+                losers.append(action)
+        return losers
 
 
 def _drop(action: dict[str, Any]) -> None:
