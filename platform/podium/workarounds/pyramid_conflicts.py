@@ -52,6 +52,7 @@ SUPPORTED = ">=2.0,<2.2"
 #: later order has been compared yet when the wrapping is done.
 FIRST_ORDER = PHASE0_CONFIG - 1
 
+
 def conflicts_of(error: ConfigurationConflictError) -> dict[Any, list[Any]]:
     """Discriminator -> the ``ActionInfo`` objects that registered it."""
     conflicts = getattr(error, "_conflicts", None)
@@ -63,7 +64,8 @@ def conflicts_of(error: ConfigurationConflictError) -> dict[Any, list[Any]]:
 
 def let_outer_actions_win(config: Configurator, is_inner: Callable[[dict[str, Any]], bool]) -> None:
     """At the next commit, resolve every conflict between an *outer* action
-    (``is_inner`` false) and inner ones in favour of the outer action.
+    (``is_inner`` false) and inner ones in favour of the outer action, and
+    drop beforehand what Pyramid's includer rule overrides.
 
     Conflicts among outer actions, and among inner ones, are Pyramid's as
     before.  Call it while the actions of the commit are pending."""
