@@ -9,6 +9,7 @@ the pages the policy covers contain nothing inline that it would block.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -119,8 +120,10 @@ def test_a_304_carries_them_too(site):
 
 
 def test_the_503_of_an_unreachable_database_carries_them(tmp_path):
-    values = base_settings(f"sqlite:///{tmp_path / 'not-yet' / 'podium.sqlite'}", "notes")
+    values = base_settings(f"sqlite:///{tmp_path / 'volume' / 'podium.sqlite'}", "notes")
     app = build_app(values)
+    shutil.rmtree(tmp_path / "volume")  # gone after start-up, as an unmounted volume
+    app.registry["podium.engine"].dispose()
     try:
         res = PodiumTestApp(app, extra_environ={"HTTP_HOST": "localhost"}).get(
             "/notes/", status=503)

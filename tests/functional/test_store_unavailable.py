@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -47,14 +48,19 @@ def assert_unavailable(testapp: webtest.TestApp) -> None:
 
 
 def test_sqlite_file_out_of_reach_then_back(counter_site, tmp_path):
-    directory = tmp_path / "not-yet"
+    """The store makes the file's directory at start-up; removed later (a
+    volume unmounted, say), the database is out of reach until it is back."""
+    directory = tmp_path / "volume"
     testapp = app_for(f"sqlite:///{directory / 'podium.sqlite'}")
+    engine = testapp.app.registry["podium.engine"]
     try:
+        shutil.rmtree(directory)
+        engine.dispose()  # no pooled connection to the removed file lives on
         assert_unavailable(testapp)
         directory.mkdir()
         assert testapp.get("/counter/ping").text == "pong"
     finally:
-        testapp.app.registry["podium.engine"].dispose()
+        engine.dispose()
 
 
 class Relay:
