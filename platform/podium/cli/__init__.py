@@ -22,6 +22,8 @@ from .db import db
 from .new_plugin import new_plugin
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
+from .tokens import tokens
+from .users import users
 
 USER_ERRORS = (PluginError, SettingsError, FileNotFoundError, configparser.Error)
 
@@ -41,6 +43,8 @@ cli.add_command(config)
 cli.add_command(check)
 cli.add_command(new_plugin)
 cli.add_command(assets)
+cli.add_command(users)
+cli.add_command(tokens)
 
 
 def main(argv: list[str] | None = None) -> int:
