@@ -142,6 +142,17 @@ def test_tokens(engine):
     with tm_session(engine) as s:
         tokens = service.list_tokens(s, "alice")
         assert tokens[0].last_used_at is not None and tokens[1].last_used_at is None
+        first_use = tokens[0].last_used_at
+    with tm_session(engine) as s:  # used again at once: not rewritten
+        service.user_for_token(s, secret)
+    with tm_session(engine) as s:
+        assert service.list_tokens(s, "alice")[0].last_used_at == first_use
+        service.list_tokens(s, "alice")[0].last_used_at = utcnow() - timedelta(minutes=2)
+    with tm_session(engine) as s:  # a minute later: recorded
+        service.user_for_token(s, secret)
+    with tm_session(engine) as s:
+        assert service.aware(service.list_tokens(s, "alice")[0].last_used_at) > \
+            utcnow() - timedelta(seconds=30)
         service.set_active(s, "alice", False)
     with tm_session(engine) as s:
         assert service.user_for_token(s, secret) is None  # disabled user

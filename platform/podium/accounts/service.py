@@ -26,6 +26,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 #: What every API token starts with, so that secret scanners and people can
 #: tell one in a log or a repository.
 TOKEN_PREFIX = "pdm_"
+#: A token's last use is written at most this often: every API request
+#: writing a row would make reads cost a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
@@ -240,7 +243,9 @@ def user_for_token(session: Session, secret: str) -> User | None:
     now = utcnow()
     if token is None or token_expired(token, now) or not token.user.active:
         return None
-    token.last_used_at = now
+    last = aware(token.last_used_at)
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
     return token.user
 
 
