@@ -102,12 +102,13 @@ def test_a_replacement_with_a_weight_moves(make_plugin, tmp_path) -> None:
 
 
 def test_a_plugin_may_replace_its_own_front_page_entry(make_plugin, tmp_path) -> None:
-    blog(make_plugin, extra='    config.add_podium_nav("blog", "Latest posts", route_name="blog.home")')
+    own = '    config.add_podium_nav("blog", "Latest posts", route_name="blog.home")'
+    blog(make_plugin, extra=own)
     assert nav(host_app(tmp_path, "blog")) == [("blog", "Latest posts", "/blog/")]
 
 
 def test_another_plugin_may_not_replace_it(make_plugin, tmp_path) -> None:
     blog(make_plugin)
     blog(make_plugin, "news", extra='    config.add_podium_nav("blog", "Mine", url="/x")')
-    with pytest.raises(PluginError, match="front-page entry of plugin 'blog'.*not plugin 'news'"):
+    with pytest.raises(PluginError, match=r"front-page entry of plugin 'blog'.*not plugin 'news'"):
         host_app(tmp_path, "blog news")
