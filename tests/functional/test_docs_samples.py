@@ -43,7 +43,9 @@ TIMEOUT = 120
 
 #: Samples run by another test module, and the call that runs them there.
 EXERCISED_ELSEWHERE = {"quickstart": ("tests/integration/test_scaffold.py",
-                                      'guide_sample("quickstart")')}
+                                      'guide_sample("quickstart")'),
+                       "pshell-session": ("tests/integration/test_pshell.py",
+                                          'guide_sample("pshell-session")')}
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,65 @@ def test_a_jinja_global_added_by_an_action(make_plugin: Callable[..., str],
     app = app_with("globals_sample")
     env = app.registry.getUtility(IJinja2Environment, name=".jinja2")
     assert env.from_string("{{ bookmarks_max }}").render() == "500"
+
+
+def _install_shelf(site: Path) -> None:
+    """The navigation sample as the package podium_shelf, with the template and
+    static files it names, and an entry point: an installed plugin."""
+    package = site / "podium_shelf"
+    (package / "templates").mkdir(parents=True)
+    (package / "static").mkdir()
+    (package / "__init__.py").write_text(sample("layout-contributions").text)
+    (package / "templates" / "shelf.jinja2").write_text(
+        '{% extends "podium:templates/layout.jinja2" %}'
+        "{% block content %}<h1>Shelf</h1>{% endblock %}")
+    (package / "static" / "shelf.css").write_text(".shelf {}")
+    (package / "static" / "random.js").write_text("// random")
+    dist_info = site / "podium_shelf-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: podium-shelf\n"
+                                        "Version: 1.0\n")
+    (dist_info / "entry_points.txt").write_text("[podium.plugins]\nshelf = podium_shelf:plugin\n")
+
+
+def test_navigation_entries_and_page_assets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            app_with: Callable[..., Router]) -> None:
+    _install_shelf(tmp_path / "shelf-site")
+    monkeypatch.syspath_prepend(str(tmp_path / "shelf-site"))
+    try:
+        testapp = client(app_with("shelf"))
+        home = testapp.get("/shelf/", status=200)
+        entries = [(a["data-plugin"], a.text, a["href"]) for a in home.html.select("nav a")]
+        assert entries == [("shelf", "Shelf", "/shelf/"),
+                           ("shelf.random", "A random book", "/shelf/random")]
+        css = [link["href"] for link in home.html.select("link[data-asset]")]
+        assert [href.split("?v=")[0] for href in css] == [
+            "http://localhost/shelf/static/shelf.css"]
+        assert testapp.get(css[0]).text == ".shelf {}"
+        assert not home.html.select("script[data-asset]")
+        random = testapp.get("/shelf/random", status=200)
+        (script,) = random.html.select("script[data-asset]")
+        assert script["src"].split("?v=")[0] == "http://localhost/shelf/static/random.js"
+        assert script.has_attr("defer")
+        assert not testapp.get("/", status=200).html.select("link[data-asset]")
+    finally:
+        for module in list(sys.modules):
+            if module.split(".")[0] == "podium_shelf":
+                del sys.modules[module]
+
+
+def test_the_pshell_setup_is_the_one_development_ini_names() -> None:
+    from pyramid.path import DottedNameResolver
+
+    import podium.pshell
+
+    documented = configparser.ConfigParser(interpolation=None)
+    documented.read_string(sample("pshell-setup").text)
+    shipped = configparser.ConfigParser(interpolation=None)
+    shipped.read(ROOT / "development.ini")
+    setup = documented["pshell"]["setup"]
+    assert setup == shipped["pshell"]["setup"]
+    assert DottedNameResolver().resolve(setup) is podium.pshell.setup
 
 
 # -- settings the app is built with ------------------------------------------------------

@@ -11,6 +11,7 @@ had joined: every write was dropped without a word.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -24,6 +25,16 @@ from podium.testing import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 PSHELL = str(Path(sys.executable).with_name("pshell"))
+GUIDE = ROOT / "docs" / "plugins.md"
+FENCE = re.compile(r"^```(\S+)([^\n]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+
+
+def guide_sample(sample_id: str) -> str:
+    """The text of the fenced sample of docs/plugins.md tagged ``id=<sample_id>``."""
+    for match in FENCE.finditer(GUIDE.read_text()):
+        if f"id={sample_id}" in match.group(2).split():
+            return match.group(3)
+    raise LookupError(f"docs/plugins.md has no sample id={sample_id}")
 
 
 @pytest.fixture
@@ -102,3 +113,11 @@ def test_the_shell_has_one_manager_the_plugins_and_the_models(pshell) -> None:
     printed = dict(line.split(" ", 1) for line in result.stdout.replace(">>> ", "").splitlines()
                    if line.startswith(("ONE", "PLUGINS", "MODELS")))
     assert printed == {"ONE": "True True", "PLUGINS": "['notes']", "MODELS": "notes_note"}
+
+
+def test_the_session_of_the_guide(pshell, database_url) -> None:
+    """docs/plugins.md's pshell session, typed as written: the note committed
+    with transaction.commit() is saved, the one aborted is not."""
+    typed = [line.removeprefix(">>> ") for line in guide_sample("pshell-session").splitlines()]
+    pshell("\n".join(typed) + "\n")
+    assert titles(database_url) == ["Typed at the prompt"]

@@ -1,17 +1,13 @@
 """The core layout, and what plugins contribute to it without editing it.
 
-``podium:templates/layout.jinja2`` is the page every template extends.  Its
-blocks (see docs/overrides.md for the full list): ``title``, ``styles``
-(the core stylesheets and the page's CSS assets; call ``super()`` to keep
-them), ``head``, ``brand`` (logo and site name), ``navigation``,
-``messages``, ``content``, ``footer``, ``scripts`` (after the page's JS
-assets).  Besides the view's values and pyramid_jinja2's (``request``...),
-the layout uses these globals, available to every template:
-
-``podium_navigation(request)``  the :class:`NavEntry` list, in order
-``podium_page_assets(request, kind)``  the :class:`PageAsset` list of kind
-                                ``"css"`` or ``"js"`` for the current page
-``podium_layout``               the layout's asset spec
+``podium:templates/layout.jinja2`` is the page every template extends; its
+blocks are listed in docs/plugins.md ("The layout's blocks").  Besides the
+view's values and pyramid_jinja2's (``request``...), the layout uses the
+globals :func:`includeme` installs, available to every template and listed
+in docs/overrides.md: ``podium_navigation(request)`` (the :class:`NavEntry`
+list, in order), ``podium_page_assets(request, kind)`` (the
+:class:`PageAsset` list of kind ``"css"`` or ``"js"`` for the current page)
+and the URL helpers the layout's links use.
 
 Plugins contribute through two directives, conflict-checked and
 introspectable like any Pyramid registration:
