@@ -2,10 +2,12 @@
 
 ``podium db ...`` builds the alembic config with every installed plugin's
 revisions directory and passes the settings, the branches and, for
-``podium db revision --autogenerate``, the branch being written.  Plain
+``podium db revision --autogenerate``, the branch being written (whose
+comparison ``podium.store.migrations.autogenerate_directives`` makes).  Plain
 ``alembic -c development.ini ...`` comes here with only the ini file: the
-settings are read from its ``[app:main]`` section and the plugins' directories
-are added to the script directory alembic built (see
+settings are read from its ``[app:main]`` section (as ``podium db`` reads them,
+without the session secret) and the plugins' directories are added to the
+script directory alembic built (see
 ``podium.workarounds.alembic_late_version_locations`` for why and what that covers).
 """
 
@@ -17,9 +19,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from podium.settings.core import load_settings
 from podium.store import migrations
-from podium.store.model import Base
 from podium.workarounds.alembic_late_version_locations import add_version_locations
 
 config = context.config
@@ -28,31 +28,30 @@ if given is None:
     # Plain alembic: the ini's logging, so that it says which revisions it runs.
     if not config.config_file_name:
         raise SystemExit("Error: run alembic with -c INI_FILE, or use podium db")
-    fileConfig(config.config_file_name, disable_existing_loggers=False)
-    given = load_settings(config.config_file_name)
+    if config.file_config.has_section("loggers"):
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
+    given = migrations.migration_settings(config.config_file_name)
 settings: dict[str, Any] = given
 branches = config.attributes.get("podium.branches")
 if branches is None:
-    location = migrations.check_script_location(config.get_main_option("script_location"))
-    branches = migrations.branches_for(settings, location)
+    # The directory alembic found env.py in, however script_location names it.
+    branches = migrations.branches_for(settings, context.script.dir)
     add_version_locations(context.script, [b.directory for b in branches])
 
-target_metadata = Base.metadata
-
-# Autogenerate compares the models with the database: import the models of the
-# branch being written (podium db revision --plugin NAME) or of every branch,
-# and compare only their tables, never another plugin's or a test's.
-writing = config.attributes.get("podium.autogenerate")
-compared = [b for b in branches if b.name == writing] or branches
+# Autogenerate compares the models with the database: only the tables the
+# compared branches own (their models', never another plugin's or a test's).
+# podium db revision --autogenerate compares one branch in its own hook; plain
+# alembic revision --autogenerate (and alembic check) compares every branch.
 command: Any = getattr(config.cmd_opts, "cmd", None)  # plain alembic: (function, args, kwargs)
 plain_autogenerate = getattr(config.cmd_opts, "autogenerate", False) or (
     bool(command) and command[0].__name__ == "check"
 )
-if writing or plain_autogenerate:
-    for branch in compared:
-        migrations.import_models(branch)
-include_object = migrations.include_object_for(compared, target_metadata,
-                                               include_unowned_reflected=False)
+if plain_autogenerate:
+    compared = migrations.comparison(branches)
+    target_metadata: Any = compared.metadata
+    include_object: Any = compared.include_object
+else:
+    target_metadata, include_object = None, None
 
 
 def run_migrations_offline() -> None:

@@ -45,7 +45,11 @@ TIMEOUT = 120
 EXERCISED_ELSEWHERE = {"quickstart": ("tests/integration/test_scaffold.py",
                                       'guide_sample("quickstart")'),
                        "pshell-session": ("tests/integration/test_pshell.py",
-                                          'guide_sample("pshell-session")')}
+                                          'guide_sample("pshell-session")'),
+                       **{sample_id: ("tests/integration/test_migrations_ownership.py",
+                                      f'guide_sample("{sample_id}")')
+                          for sample_id in ("fk-declaration", "fk-model", "fk-revision",
+                                            "fk-migration")}}
 
 
 @dataclass(frozen=True)

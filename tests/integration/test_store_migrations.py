@@ -16,13 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from podium.api import Base
-from podium.store.migrations import (
-    database_heads,
-    import_models,
-    include_object_for,
-    revisions_for,
-)
+from podium.store.migrations import comparison, database_heads, revisions_for
 from podium.store.schema_status import schema_status
 
 
@@ -77,16 +71,14 @@ def test_upgrading_from_empty_gives_the_schema_the_models_declare(empty_database
     command.upgrade(cfg, "heads")
     branches = cfg.attributes["podium.branches"]
     assert {b.name for b in branches} >= {"podium", "notes"}
-    for branch in branches:
-        import_models(branch)
-    assert "notes_note" in Base.metadata.tables
-    include = include_object_for(branches, Base.metadata, include_unowned_reflected=True)
+    compared = comparison(branches, include_unowned_reflected=True)
+    assert "notes_note" in compared.tables
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
-            "include_object": include, "compare_type": True,
+            "include_object": compared.include_object, "compare_type": True,
             "compare_server_default": connection.dialect.name == "postgresql",
         })
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, compared.metadata)
     assert differences == []
 
 
@@ -94,11 +86,12 @@ def test_the_drift_check_sees_a_model_without_its_migration(empty_database):
     """The test above would pass vacuously if the comparison were filtered out."""
     cfg, engine = empty_database
     command.upgrade(cfg, "heads")
-    branches = [b for b in cfg.attributes["podium.branches"] if b.name == "notes"]
-    import_models(branches[0])
-    include = include_object_for(branches, Base.metadata, include_unowned_reflected=True)
+    branches = cfg.attributes["podium.branches"]
+    notes = [b for b in branches if b.name == "notes"]
+    compared = comparison(notes, branches)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX ix_notes_note_created_at")
-        context = MigrationContext.configure(connection, opts={"include_object": include})
-        differences = compare_metadata(context, Base.metadata)
+        context = MigrationContext.configure(connection, opts={
+            "include_object": compared.include_object})
+        differences = compare_metadata(context, compared.metadata)
     assert [d[0] for d in differences] == ["add_index"]

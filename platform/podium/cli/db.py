@@ -19,7 +19,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
 
-from ..store.migrations import CORE, alembic_config, find_branch, revisions_for
+from ..store.migrations import (
+    CORE,
+    Branch,
+    alembic_config,
+    autogenerate_directives,
+    find_branch,
+    revisions_for,
+)
 from ..store.migrations import upgrade as upgrade_to_heads
 from ..store.schema_status import BranchStatus, SchemaStatus, schema_status
 
@@ -91,7 +98,9 @@ def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
     with alembic_errors():
         if not sql:
             status = status_of(cfg)
-            if status.unrecognized:  # alembic could not migrate from them
+            # Alembic could not migrate from unknown revisions, and would
+            # migrate a disabled plugin's for a revision that needs them.
+            if status.unrecognized or status.blocked:
                 raise CommandError(status.describe_problem(config_uri))
         if not upgrade_to_heads(cfg, name, sql=sql):
             click.echo("Nothing to upgrade: no migrations.")
@@ -130,9 +139,12 @@ def _echo_table(rows: Sequence[tuple[str, ...]]) -> None:
         click.echo("  ".join([*cells, row[-1]]).rstrip())
 
 
-def _state(status: BranchStatus) -> str:
+def _state(status: BranchStatus, blocked: dict[str, str]) -> str:
     if status.ahead:
         return f"ahead: {', '.join(status.ahead)} unknown to this code"
+    needs = [f"{r} needs {blocked[r]}" for r in status.pending if r in blocked]
+    if needs:
+        return f"blocked: {', '.join(needs)} of a disabled plugin"
     if status.pending:
         return f"behind: {', '.join(status.pending)} pending"
     if not status.branch.enabled:
@@ -155,7 +167,7 @@ def current(config_uri: str, plugin: str | None, verbose: bool) -> None:
         if name is not None and item.branch.name != name:
             continue
         rows.append((item.branch.name, item.branch.label, ", ".join(item.current) or "-",
-                     ", ".join(item.heads) or "-", _state(item)))
+                     ", ".join(item.heads) or "-", _state(item, dict(status.blocked))))
     _echo_table(rows)
     if verbose:
         for item in status.branches:
@@ -223,20 +235,25 @@ def check(config_uri: str) -> None:
 @plugin_option
 @click.option("-m", "--message", required=True, help="What the revision does.")
 @click.option("--autogenerate", is_flag=True,
-              help="Compare the plugin's models with the database (upgraded first) "
-                   "and write the difference; only the plugin's own tables are compared.")
+              help="Upgrade the database first (the core and the enabled plugins), then "
+                   "compare the plugin's own tables with it and write the difference.")
 def revision(config_uri: str, plugin: str | None, message: str, autogenerate: bool) -> None:
     """Create a revision in the plugin's own migrations directory (the core's
     without --plugin), named <branch>_<number>_<message>.py.
 
     The first revision of a plugin gets its branch label and depends on the
-    core's base revision.  Autogenerate compares the tables of the models
-    defined in the plugin's package (and plain tables named <plugin>_...).
+    core's base revision.  Autogenerate compares only the tables the plugin
+    owns: those of the models defined in its package, of a MetaData of its
+    own, and the Table objects its modules define, whatever their names.  A
+    foreign key to another plugin's table adds that plugin's head to
+    depends_on; the plugin must then require the other one.
     """
     cfg = config_for(config_uri, log=True)
     name = _branch_name(cfg, plugin) or CORE
     with alembic_errors():
         branch = find_branch(cfg, name)
+        if autogenerate:
+            _upgrade_before_autogenerate(cfg, branch, config_uri)
         revisions = revisions_for(cfg)
         existing = revisions.of(name)
         os.makedirs(branch.directory, exist_ok=True)
@@ -255,8 +272,32 @@ def revision(config_uri: str, plugin: str | None, message: str, autogenerate: bo
             options.update(head="base", branch_label=name)
             if name != CORE:
                 options["depends_on"] = CORE_BASE_REVISION
-        cfg.attributes["podium.autogenerate"] = name if autogenerate else None
-        scripts = command.revision(cfg, message=message, autogenerate=autogenerate, **options)
+        if autogenerate:
+            # Alembic's own --autogenerate wants the database at every head,
+            # disabled plugins' too: the comparison is Podium's hook instead,
+            # run in env.py against the database (revision_environment).
+            cfg.set_main_option("revision_environment", "true")
+            options["process_revision_directives"] = autogenerate_directives(cfg, branch)
+        scripts = command.revision(cfg, message=message, **options)
     for sc in scripts if isinstance(scripts, list) else [scripts]:
         if sc is not None:
             click.echo(f"Created {os.path.relpath(sc.path)}")
+
+
+def _upgrade_before_autogenerate(cfg: Config, branch: Branch, config_uri: str) -> None:
+    """What --help promises: the comparison starts from a database at the
+    heads of the core and of the enabled plugins (a disabled plugin's
+    revisions stay unapplied and do not stand in the way)."""
+    if not branch.enabled:
+        raise CommandError(
+            f"plugin {branch.name!r} is not enabled by {config_uri}: its tables are left "
+            f"alone, so there is nothing to compare its models with; add it to "
+            f"podium.plugins first (a revision without --autogenerate needs no database)")
+    status = schema_status(cfg)
+    if status.unrecognized or status.blocked:
+        raise CommandError(status.describe_problem(config_uri))
+    if status.behind:
+        upgrade_to_heads(cfg)
+        status = schema_status(cfg)
+    if not status.is_current:  # the comparison would take pending revisions for changes
+        raise CommandError(status.describe_problem(config_uri))

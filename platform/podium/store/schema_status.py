@@ -14,14 +14,19 @@ check``, ``podium db current`` and ``podium db upgrade`` all call
 - *unknown*: the database records a revision no installed branch is named
   for: a plugin since uninstalled (or a revision of a hand-picked id).
 
-A disabled plugin's revisions are not pending: its tables are left alone
+A disabled plugin's revisions are never pending: its tables are left alone
 until it is enabled, so they do not make a database out of date.  Which
 revisions are pending is what alembic's ``upgrade`` would run to reach
-:func:`~podium.store.migrations.upgrade_targets`, computed by alembic.
+:func:`~podium.store.migrations.upgrade_targets`, computed by alembic, less
+any disabled plugin's: should an enabled plugin's pending revision need one
+(a ``depends_on`` its ``requires`` does not back), the database is *blocked*
+and the problem says which plugin to enable, since ``podium db upgrade``
+leaves a disabled plugin's tables alone.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from alembic.config import Config
@@ -47,7 +52,7 @@ class BranchStatus:
     current: tuple[str, ...]
     heads: tuple[str, ...]
     #: What ``podium db upgrade`` would apply of this branch, oldest first
-    #: (a disabled branch's only when an enabled one depends on them).
+    #: (never anything of a disabled branch).
     pending: tuple[str, ...]
     #: Every revision of the branch the database does not have, oldest first.
     missing: tuple[str, ...]
@@ -71,6 +76,9 @@ class SchemaStatus:
     recorded: tuple[str, ...]
     #: The installed revisions it was compared with.
     revisions: Revisions = field(compare=False, repr=False)
+    #: ``(pending revision, revision of a disabled plugin it needs)`` pairs:
+    #: what ``podium db upgrade`` cannot apply until that plugin is enabled.
+    blocked: tuple[tuple[str, str], ...] = ()
 
     @property
     def behind(self) -> list[BranchStatus]:
@@ -105,6 +113,15 @@ class SchemaStatus:
                 f"the database is ahead of the installed code: it records {ahead}, which "
                 "this code does not have (a newer version migrated it); run that version, "
                 "or downgrade the database with it first (`podium db downgrade`)")
+        if self.blocked:
+            needs = "; ".join(
+                f"{revision} ({self.revisions.owner[revision]}) needs {needed} of plugin "
+                f"{self.revisions.owner[needed]}" for revision, needed in self.blocked)
+            disabled = sorted({self.revisions.owner[needed] for _, needed in self.blocked})
+            parts.append(
+                f"pending revisions need revisions of plugins that are not enabled: {needs}; "
+                f"enable {', '.join(disabled)} in podium.plugins (a disabled plugin's tables "
+                f"are left alone), or remove the dependency")
         if self.unknown:
             parts.append(
                 "the database holds revisions no installed code knows: "
@@ -162,15 +179,35 @@ def compare(revisions: Revisions, recorded: tuple[str, ...]) -> SchemaStatus:
             branch,
             current=tops(mine, applied),
             heads=revisions.heads_of(branch.name),
-            pending=tuple(r for r in missing if r in needed),
+            pending=tuple(r for r in missing if r in needed) if branch.enabled else (),
             missing=missing,
             ahead=tuple(ahead.get(branch.name, ())),
         ))
-    return SchemaStatus(tuple(result), tuple(unknown), tuple(recorded), revisions)
+    return SchemaStatus(tuple(result), tuple(unknown), tuple(recorded), revisions,
+                        blocked=blocked_by_disabled(revisions, result))
+
+
+def blocked_by_disabled(revisions: Revisions,
+                        statuses: list[BranchStatus]) -> tuple[tuple[str, str], ...]:
+    """Pending revisions of enabled branches that need unapplied revisions of
+    disabled ones, each with the first such revision."""
+    disabled = {s.branch.name for s in statuses if not s.branch.enabled}
+    unapplied = {r for s in statuses if s.branch.name in disabled for r in s.missing}
+    found = []
+    for status in statuses:
+        for revision in status.pending:
+            needed = revisions.ancestry([revision]) & unapplied
+            first = next((sc.revision for sc in revisions.ordered if sc.revision in needed), None)
+            if first is not None:
+                found.append((revision, first))
+    return tuple(found)
 
 
 def branch_named_in(revision: str, branches: list[Branch]) -> Branch | None:
-    """The branch a revision id is named for (``notes_0002`` -> ``notes``, as
-    ``podium db revision`` names them), the longest name winning."""
-    named = [b for b in branches if revision.startswith(b.name + "_")]
-    return max(named, key=lambda b: len(b.name), default=None)
+    """The branch a revision id is named for, exactly as ``podium db
+    revision`` names them: ``notes_0002`` -> ``notes``; ``notes_tags_0001``
+    is not ``notes``' (it is a plugin ``notes_tags``')."""
+    for branch in branches:
+        if re.fullmatch(re.escape(branch.name) + r"_\d+", revision):
+            return branch
+    return None
