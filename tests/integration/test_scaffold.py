@@ -261,3 +261,53 @@ def test_every_template_is_package_data_of_the_core() -> None:
         # fnmatch's * crosses slashes; setuptools' does not: compare depths too.
         assert any(fnmatch(template, pat) and template.count("/") == pat.count("/")
                    for pat in patterns), template
+
+
+def test_the_generated_migration_test_judges_its_own_tables_only(tmp_path: Path) -> None:
+    """The generated test compares the plugin's own tables, by its models, not
+    by name: another plugin's ``<name>_tags_tag`` leaves it alone, a drift of
+    its own table fails it."""
+    import importlib.util
+
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from podium.api import Base
+    from podium.cli.new_plugin import render, running_core_version, variables
+    from podium.store.migrations import alembic_config_for, default_script_location
+    from podium.testing.apps import base_settings
+
+    render(tmp_path / "dist", variables("scaffoldcheck", running_core_version()))
+    url = f"sqlite:///{tmp_path / 'check.sqlite'}"
+    engine = create_engine(url)
+    sys.path.insert(0, str(tmp_path / "dist"))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "generated_scaffoldcheck_tests", tmp_path / "dist" / "tests" / "test_scaffoldcheck.py")
+        assert spec and spec.loader
+        generated = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(generated)
+        # The plugin's own migration, run as alembic runs it (its directory as a branch).
+        settings = {**base_settings(url, ""), "podium.read_environment": "false"}
+        cfg = alembic_config_for(settings, default_script_location())
+        versions = tmp_path / "dist" / "podium_scaffoldcheck" / "migrations" / "versions"
+        cfg.set_main_option("version_locations", os.pathsep.join(
+            [os.path.join(default_script_location(), "versions"), str(versions)]))
+        command.upgrade(cfg, "scaffoldcheck@head")
+        with engine.begin() as conn:  # another plugin's table, named with the prefix
+            conn.execute(text("CREATE TABLE scaffoldcheck_tags_tag (id INTEGER PRIMARY KEY)"))
+        generated.test_the_migrations_build_exactly_what_the_models_declare(engine)
+
+        with engine.begin() as conn:  # its own table drifts: the test must see it
+            conn.execute(text("ALTER TABLE scaffoldcheck_item ADD COLUMN extra INTEGER"))
+        with pytest.raises(AssertionError):
+            generated.test_the_migrations_build_exactly_what_the_models_declare(engine)
+    finally:
+        engine.dispose()
+        sys.path.remove(str(tmp_path / "dist"))
+        for module in list(sys.modules):
+            if module.split(".")[0] == "podium_scaffoldcheck":
+                del sys.modules[module]
+        table = Base.metadata.tables.get("scaffoldcheck_item")
+        if table is not None:
+            Base.metadata.remove(table)
