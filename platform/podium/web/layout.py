@@ -277,7 +277,9 @@ def _list_automatic_entries(config: Configurator) -> None:
         intr.update(name=plugin.name, title=plugin.title, route_name=plugin.front_page,
                     url=None if plugin.front_page else plugin.route_prefix + "/", weight=0,
                     plugin=plugin.name, automatic=True, replaces=None)
-        if plugin.front_page:
+        # A front page naming no route is reported by the plugins step (and
+        # linked to the prefix under skip): nothing to relate to then.
+        if plugin.front_page and config.introspector.get("routes", plugin.front_page):
             intr.relate("routes", plugin.front_page)
         # Actions may add actions of the same order or later (Pyramid's
         # ActionState.execute_actions); this one only registers the entry.
