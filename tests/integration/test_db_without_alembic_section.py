@@ -68,6 +68,10 @@ def test_the_podium_command_migrates_a_production_site_ini_from_anywhere(tmp_pat
     upgraded = podium("upgrade", str(site / "site.ini"))
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Traceback" not in upgraded.stderr and "secret" not in upgraded.stderr
+    # No logging in the ini, so none of alembic's lines: the command says what it did.
+    assert upgraded.stdout.startswith("Applied podium_0001, ") and "notes_0001" in upgraded.stdout
+    again = podium("upgrade", str(site / "site.ini"))
+    assert again.stdout == "Nothing to apply: the database was up to date.\n"
     assert "notes_note" in tables(f"sqlite:///{site / 'var' / 'site.sqlite'}")
     checked = podium("check", str(site / "site.ini"))
     assert checked.returncode == 0, checked.stderr

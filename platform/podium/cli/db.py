@@ -104,6 +104,12 @@ def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
                 raise CommandError(status.describe_problem(config_uri))
         if not upgrade_to_heads(cfg, name, sql=sql):
             click.echo("Nothing to upgrade: no migrations.")
+        elif not sql:
+            # Said here too: an ini without logging shows none of alembic's lines.
+            left = set(status_of(cfg).pending)
+            applied = [r for r in status.pending if r not in left]
+            click.echo(f"Applied {', '.join(applied)}." if applied
+                       else "Nothing to apply: the database was up to date.")
 
 
 # ignore_unknown_options: "-1" is a revision, not an option.
