@@ -29,6 +29,7 @@ def includeme(config: Configurator) -> None:
     config.include(".store")
     config.include(".rendering")
     config.include(".security")
+    config.include(".security.policy")  # identity (session, bearer token), login pages
     config.include(".web")
     config.include(".plugins")
     # Last: reads the overrides and static views the plugins declared.

@@ -39,7 +39,7 @@ def test_db_upgrade_then_current(database_url):
     assert result.returncode == 0, result.stderr
     result = podium("db", "current", "development.ini", database_url=database_url)
     assert result.returncode == 0, result.stderr
-    assert "podium_0002" in result.stdout  # the core's head: accounts
+    assert "podium_0003" in result.stdout  # the core's head: login throttling
     assert "notes_0001 (notes) (head)" in result.stdout or "notes_0001" in result.stdout
 
 

@@ -109,10 +109,10 @@ def _uninstalled(db: Database) -> None:
 
 def _ahead(db: Database) -> None:
     db.upgrade()
-    # As a newer core, building on podium_0002, left it.
+    # As a newer core, building on podium_0003, left it.
     with db.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'podium_0003' "
-                                "WHERE version_num = 'podium_0002'"))
+        connection.execute(text("UPDATE alembic_version SET version_num = 'podium_0004' "
+                                "WHERE version_num = 'podium_0003'"))
 
 
 UP_TO_DATE = {"podium": "up to date", "notes": "up to date", "counter": "up to date"}
@@ -120,9 +120,9 @@ UP_TO_DATE = {"podium": "up to date", "notes": "up to date", "counter": "up to d
 STATES = {
     "fresh": State(
         _nothing, BOTH, current=False,
-        says=["pending revisions", "podium: podium_0001, podium_0002", "notes: notes_0001",
-              "counter: counter_0001", "podium db upgrade"],
-        branches={"podium": "behind: podium_0001, podium_0002 pending",
+        says=["pending revisions", "podium: podium_0001, podium_0002, podium_0003",
+              "notes: notes_0001", "counter: counter_0001", "podium db upgrade"],
+        branches={"podium": "behind: podium_0001, podium_0002, podium_0003 pending",
                   "notes": "behind: notes_0001 pending",
                   "counter": "behind: counter_0001 pending"}),
     "current": State(_notes_only, "notes", current=True,
@@ -150,9 +150,9 @@ STATES = {
         notes=["unknown revision gone_0001: no installed code provides it"]),
     "revisions ahead of the code": State(
         _ahead, BOTH, current=False,
-        says=["ahead of the installed code", "podium: podium_0003"],
-        not_pending=["podium_0003"],
-        branches={**UP_TO_DATE, "podium": "ahead: podium_0003 unknown to this code"}),
+        says=["ahead of the installed code", "podium: podium_0004"],
+        not_pending=["podium_0004"],
+        branches={**UP_TO_DATE, "podium": "ahead: podium_0004 unknown to this code"}),
 }
 
 

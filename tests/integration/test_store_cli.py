@@ -45,8 +45,9 @@ def podium(ini: str, *args: str, plugins: str = "notes counter") -> Result:
     return result
 
 
-#: The core's own tables (podium_0002), there whatever plugins are enabled.
-CORE_TABLES = {"podium_user", "podium_role", "podium_membership", "podium_api_token"}
+#: The core's own tables (podium_0002, podium_0003), there whatever plugins are enabled.
+CORE_TABLES = {"podium_user", "podium_role", "podium_membership", "podium_api_token",
+               "podium_login_failure"}
 
 
 def tables(engine) -> set[str]:

@@ -105,6 +105,14 @@ def set_active(session: Session, login: str, active: bool) -> User:
     return user
 
 
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of the user (logout): the security policy refuses a
+    session that recorded an older epoch, a copied cookie included."""
+    user = session.get(User, user_id)
+    if user is not None:
+        _bump_epoch(session, user)
+
+
 def _bump_epoch(session: Session, user: User) -> None:
     # In SQL, so that two concurrent changes both count.
     session.execute(update(User).where(User.id == user.id)

@@ -243,7 +243,73 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=64,
     ),
+    # Login throttling (podium.accounts.throttle): failed logins are counted in the
+    # database over a sliding window, per login name and per client address.
+    Setting(
+        "podium.login.throttle_window",
+        int,
+        900,
+        "seconds over which failed logins are counted; a throttled client is told to "
+        "wait (Retry-After) until enough of them are older than this",
+        env="PODIUM_LOGIN_THROTTLE_WINDOW",
+        minimum=1,
+        maximum=7 * 24 * 60 * 60,
+    ),
+    Setting(
+        "podium.login.throttle_per_account",
+        int,
+        5,
+        "failed logins for one login name within the window after which its logins are "
+        "refused (429) without checking the password, whatever the address",
+        env="PODIUM_LOGIN_THROTTLE_PER_ACCOUNT",
+        minimum=1,
+        maximum=10_000,
+    ),
+    Setting(
+        "podium.login.throttle_per_address",
+        int,
+        50,
+        "failed logins from one client address (an IPv6 /64) within the window after "
+        "which its logins are refused (429), whatever the name; higher than per account "
+        "because many people may share an address",
+        env="PODIUM_LOGIN_THROTTLE_PER_ADDRESS",
+        minimum=1,
+        maximum=1_000_000,
+    ),
 )
+
+#: ``podium.roles.<role> = perm1 perm2``: the permissions a role gives (read by
+#: :func:`role_permissions`); ``admin`` has every permission and is not configured.
+ROLE_KEY = re.compile(r"podium\.roles\.(.+)")
+_ROLE_NAME = re.compile(r"[a-z][a-z0-9_.-]*")
+_PERMISSION_NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*")
+ADMIN_ROLE = "admin"
+
+
+def parse_role_permissions(key: str, value: Any) -> tuple[str, ...]:
+    """One ``podium.roles.<role>`` setting: its permission names, checked."""
+    match = ROLE_KEY.fullmatch(key)
+    role = match.group(1) if match else key
+    if not _ROLE_NAME.fullmatch(role):
+        raise SettingsError(key, value, f"the role name {role!r} must be lower-case letters, "
+                            "digits and _ . - starting with a letter, as podium users grant "
+                            "accepts")
+    if role == ADMIN_ROLE:
+        raise SettingsError(key, value, "the admin role has every permission; it is not "
+                            "configured")
+    words = value if isinstance(value, (tuple, list)) else str(value or "").split()
+    for word in words:
+        if not _PERMISSION_NAME.fullmatch(str(word)):
+            raise SettingsError(key, value, f"{word!r} is not a permission name: expected "
+                                "dotted lower-case names such as notes.view, separated by "
+                                "spaces")
+    return tuple(dict.fromkeys(str(w) for w in words))
+
+
+def role_permissions(settings: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Every configured role and the permissions it gives (typed settings)."""
+    return {match.group(1): frozenset(value) for key, value in settings.items()
+            if (match := ROLE_KEY.fullmatch(key)) and isinstance(value, tuple)}
 
 
 def apply_environment(settings: MutableMapping[str, Any], environ: Mapping[str, str]) -> None:
@@ -275,6 +341,11 @@ def check(settings: MutableMapping[str, Any]) -> list[SettingsError]:
             "set it in the ini file or in PODIUM_DATABASE_URL, "
             "e.g. sqlite:///%(here)s/var/podium.sqlite",
         ))
+    for key in [k for k in settings if ROLE_KEY.fullmatch(k)]:
+        try:
+            settings[key] = parse_role_permissions(key, settings[key])
+        except SettingsError as exc:
+            problems.append(exc)
     problems.extend(unknown_core_keys(settings))
     if not problems:
         try:
@@ -329,6 +400,8 @@ def unknown_core_keys(settings: Mapping[str, Any]) -> list[SettingsError]:
     for key in sorted(k for k in settings if k.startswith("podium.")):
         if key in known or re.fullmatch(r"podium\.plugin\.[^.]+\.route_prefix", key):
             continue
+        if ROLE_KEY.fullmatch(key):
+            continue  # podium.roles.<role>, checked by check()
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {close[0]}?" if close else "see README.md for the core settings"
         problems.append(SettingsError(key, settings[key], f"not a Podium setting; {hint}"))

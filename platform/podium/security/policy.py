@@ -1,0 +1,189 @@
+"""The core's Pyramid security policy: who is asking, and may they.
+
+Two identity sources, tried in this order:
+
+- ``Authorization: Bearer <token>`` (JSON clients): the API token's active
+  user (:func:`podium.accounts.service.user_for_token`).  A request that sends
+  a bearer token is identified by it alone: its cookies are not read, so a
+  wrong token is nobody even beside a valid session cookie.
+- the session (pages): the user id and the user's ``session_epoch`` that
+  :meth:`PodiumSecurityPolicy.remember` stored at login.  A password change,
+  disabling the user and logging out raise the epoch, so a session recorded
+  before (a copied cookie too) identifies nobody from then on.
+
+An unknown or disabled user, an expired or revoked token and a stale epoch
+identify nobody.  The identity is looked up once per request (one query for
+the session, one or two for a token) and cached in the request's environ;
+:class:`Identity` is a frozen snapshot, usable after the transaction ended.
+
+Permissions, for now without ACLs: a role gives the permission names listed
+in the setting ``podium.roles.<role>`` (``podium.roles.editor = notes.view
+notes.edit``), and the built-in role ``admin`` has every permission.
+``permission=`` on views, ``request.has_permission`` and
+``NO_PERMISSION_REQUIRED`` work as Pyramid documents; a view without a
+permission is not checked (default deny comes with permissions declared by
+plugins).
+
+Podium's policy is registered only when neither the application nor a plugin
+set one with ``config.set_security_policy``: theirs replaces it whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.interfaces import PHASE2_CONFIG, ISecurityPolicy
+from pyramid.request import Request
+from pyramid.security import Allowed, Denied
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import Membership, User
+from ..accounts.service import end_sessions, user_for_token
+from ..settings.core import ADMIN_ROLE, role_permissions
+
+#: Session keys; ``podium.testing``'s login helper writes the same user id key.
+USERID_KEY = "podium.userid"
+EPOCH_KEY = "podium.epoch"
+#: Where the identity of a request is cached (``_MISSING`` until looked up).
+CACHE_KEY = "podium.identity"
+_MISSING = object()
+
+SESSION = "session"
+BEARER = "bearer"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The user a request comes from, as ``request.identity`` gives it."""
+
+    user_id: int
+    login: str
+    display_name: str
+    roles: frozenset[str]
+    #: Every permission the roles give (``admin`` aside: see :meth:`has`).
+    permissions: frozenset[str]
+    #: ``"session"`` (the cookie: unsafe requests need the CSRF token) or
+    #: ``"bearer"`` (an API token: exempt from the CSRF token).
+    authenticated_by: str
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_ROLE in self.roles
+
+    def has(self, permission: str) -> bool:
+        return self.is_admin or permission in self.permissions
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, ``""`` for an empty
+    one, None without such a header."""
+    header = request.headers.get("Authorization")
+    if not header:
+        return None
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credentials.strip()
+
+
+class PodiumSecurityPolicy:
+    """Pyramid's ``ISecurityPolicy`` over Podium's accounts."""
+
+    def __init__(self, roles: Mapping[str, frozenset[str]]):
+        self.roles = dict(roles)
+
+    # identity -------------------------------------------------------------
+
+    def identity(self, request: Request) -> Identity | None:
+        cached = request.environ.get(CACHE_KEY, _MISSING)
+        if cached is _MISSING:
+            cached = request.environ[CACHE_KEY] = self._look_up(request)
+        return cached
+
+    def _look_up(self, request: Request) -> Identity | None:
+        token = bearer_token(request)
+        if token is not None:
+            user = user_for_token(request.dbsession, token) if token else None
+            return self._identity_of(user, BEARER)
+        session = request.session
+        user_id, epoch = session.get(USERID_KEY), session.get(EPOCH_KEY)
+        if type(user_id) is not int or type(epoch) is not int:
+            return None  # nobody, or not a session this policy wrote
+        user = request.dbsession.scalars(
+            select(User).where(User.id == user_id)
+            .options(selectinload(User.memberships).selectinload(Membership.role))
+        ).one_or_none()
+        if user is None or not user.active or user.session_epoch != epoch:
+            return None
+        return self._identity_of(user, SESSION)
+
+    def _identity_of(self, user: User | None, source: str) -> Identity | None:
+        if user is None:
+            return None
+        roles = frozenset(user.role_names)
+        permissions = frozenset().union(*(self.roles.get(role, ()) for role in roles))
+        return Identity(user_id=user.id, login=user.login, display_name=user.display_name,
+                        roles=roles, permissions=permissions, authenticated_by=source)
+
+    def authenticated_userid(self, request: Request) -> str | None:
+        """The user's id, as a string (what pyramid_tm records as the
+        transaction's user)."""
+        identity = self.identity(request)
+        return None if identity is None else str(identity.user_id)
+
+    # permissions ----------------------------------------------------------
+
+    def permits(self, request: Request, context: Any, permission: str) -> Allowed | Denied:
+        identity = self.identity(request)
+        if identity is None:
+            return Denied(f"nobody is logged in; {permission!r} needs a user")
+        if identity.has(permission):
+            return Allowed(f"user {identity.login!r} has {permission!r} by a role")
+        return Denied(f"user {identity.login!r} has no role giving {permission!r}")
+
+    # login and logout -----------------------------------------------------
+
+    def remember(self, request: Request, userid: Any, **kw: Any) -> list[tuple[str, str]]:
+        """Start a new session for the user whose id this is: the old session's
+        content (its CSRF token with it) is dropped first, so a session made
+        before the login, by an attacker too, is not the one after."""
+        user = request.dbsession.get(User, int(userid))
+        if user is None or not user.active:
+            raise ValueError(f"no active user with id {userid!r} to remember")
+        session = request.session
+        session.invalidate()
+        session[USERID_KEY] = user.id
+        session[EPOCH_KEY] = user.session_epoch
+        request.environ.pop(CACHE_KEY, None)
+        return []
+
+    def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:
+        """End the session: the user's epoch is raised, so that this cookie and
+        any copy of it identify nobody any more (the user's other sessions end
+        too: one epoch per user), and the session is emptied.  A bearer token
+        is not ended by this: ``podium tokens revoke`` does that."""
+        identity = self.identity(request)
+        if identity is not None and identity.authenticated_by == SESSION:
+            end_sessions(request.dbsession, identity.user_id)
+        if identity is None or identity.authenticated_by == SESSION:
+            request.session.invalidate()
+        request.environ[CACHE_KEY] = None
+        return []
+
+
+def register_unless_set(config: Configurator, policy: PodiumSecurityPolicy) -> None:
+    registry = config.registry
+    if registry.queryUtility(ISecurityPolicy) is None:
+        registry.registerUtility(policy, ISecurityPolicy)
+
+
+def includeme(config: Configurator) -> None:
+    policy = PodiumSecurityPolicy(role_permissions(config.get_settings()))
+    # After config.set_security_policy's actions (PHASE2_CONFIG), before any
+    # view is derived: the permission deriver reads the policy then.
+    config.action(None, register_unless_set, args=(config, policy), order=PHASE2_CONFIG + 1)
+    config.include(".login")
