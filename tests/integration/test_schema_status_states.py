@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import BACKENDS
+from core_schema import core_head, core_revisions, next_core_revision
 from counter_plugin import counter_installed
 from sqlalchemy import Engine, create_engine, inspect, text
 
@@ -109,10 +110,11 @@ def _uninstalled(db: Database) -> None:
 
 def _ahead(db: Database) -> None:
     db.upgrade()
-    # As a newer core, building on podium_0003, left it.
+    # As a newer core, building on this one's head, left it.
     with db.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'podium_0004' "
-                                "WHERE version_num = 'podium_0003'"))
+        connection.execute(text("UPDATE alembic_version SET version_num = :newer "
+                                "WHERE version_num = :head"),
+                           {"newer": next_core_revision(), "head": core_head()})
 
 
 UP_TO_DATE = {"podium": "up to date", "notes": "up to date", "counter": "up to date"}
@@ -120,9 +122,9 @@ UP_TO_DATE = {"podium": "up to date", "notes": "up to date", "counter": "up to d
 STATES = {
     "fresh": State(
         _nothing, BOTH, current=False,
-        says=["pending revisions", "podium: podium_0001, podium_0002, podium_0003",
+        says=["pending revisions", f"podium: {', '.join(core_revisions())}",
               "notes: notes_0001", "counter: counter_0001", "podium db upgrade"],
-        branches={"podium": "behind: podium_0001, podium_0002, podium_0003 pending",
+        branches={"podium": f"behind: {', '.join(core_revisions())} pending",
                   "notes": "behind: notes_0001 pending",
                   "counter": "behind: counter_0001 pending"}),
     "current": State(_notes_only, "notes", current=True,
@@ -150,9 +152,9 @@ STATES = {
         notes=["unknown revision gone_0001: no installed code provides it"]),
     "revisions ahead of the code": State(
         _ahead, BOTH, current=False,
-        says=["ahead of the installed code", "podium: podium_0004"],
-        not_pending=["podium_0004"],
-        branches={**UP_TO_DATE, "podium": "ahead: podium_0004 unknown to this code"}),
+        says=["ahead of the installed code", f"podium: {next_core_revision()}"],
+        not_pending=[next_core_revision()],
+        branches={**UP_TO_DATE, "podium": f"ahead: {next_core_revision()} unknown to this code"}),
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from core_schema import core_tables
 from counter_plugin import counter_installed
 from sqlalchemy import create_engine, inspect, text
 
@@ -45,9 +46,8 @@ def podium(ini: str, *args: str, plugins: str = "notes counter") -> Result:
     return result
 
 
-#: The core's own tables (podium_0002, podium_0003), there whatever plugins are enabled.
-CORE_TABLES = {"podium_user", "podium_role", "podium_membership", "podium_api_token",
-               "podium_login_failure"}
+#: The core's own tables (those its models declare), there whatever plugins are enabled.
+CORE_TABLES = core_tables()
 
 
 def tables(engine) -> set[str]:
