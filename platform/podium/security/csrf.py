@@ -7,11 +7,20 @@ whose ``Content-Type`` is ``application/json``, without a CORS preflight,
 which Podium never approves.  So Podium's view deriver, which replaces
 Pyramid's default CSRF options, applies these rules to every view:
 
-- a POST needs the session's token (``csrf_token`` field or ``X-CSRF-Token``
-  header), unless the view is declared a JSON API view (``json_api=True``)
+- a request authenticated by the session cookie (``request.identity`` from
+  the session, or any identity a security policy gives that does not say it
+  came from a bearer token) needs the session's token (``csrf_token`` field
+  or ``X-CSRF-Token`` header) on every unsafe method, JSON, PUT, PATCH and
+  DELETE included: the cookie is the credential a forged request would use;
+- a request authenticated by an ``Authorization: Bearer`` token needs no
+  token: a browser never adds that header by itself, and such a request is
+  not identified by its cookies (see :mod:`podium.security.policy`);
+- a request nobody is identified by keeps the rules that predate identities,
+  since it carries no authority a forgery could borrow: a POST needs the
+  token, unless the view is declared a JSON API view (``json_api=True``)
   and the body is sent as exactly ``application/json`` (parameters such as
   ``charset`` allowed); HTML form views are never exempt, whatever the body;
-- PUT, PATCH, DELETE and other unsafe methods need no token;
+  PUT, PATCH, DELETE and other unsafe methods need no token;
 - over HTTPS, every unsafe request's ``Origin`` (or ``Referer``) must be this
   site or one of ``pyramid.csrf_trusted_origins`` (Pyramid's public
   :func:`pyramid.csrf.check_csrf_origin`); a request exempt from the token
@@ -73,6 +82,16 @@ def is_exact_json(request: Request) -> bool:
     return request.content_type.lower() == "application/json"
 
 
+def authenticated_by(request: Request) -> str | None:
+    """``"bearer"`` for a request identified by an API token, ``"session"``
+    for one identified otherwise (Podium's session, or another policy's
+    identity, which is assumed to ride on a cookie), None for nobody."""
+    identity = request.identity
+    if identity is None:
+        return None
+    return "bearer" if getattr(identity, "authenticated_by", None) == "bearer" else "session"
+
+
 def csrf_view(view: Any, info: IViewDeriverInfo) -> Any:
     """The view deriver that applies the rules of this module to one view."""
     options = info.options
@@ -93,7 +112,11 @@ def csrf_view(view: Any, info: IViewDeriverInfo) -> Any:
     def csrf_checked_view(context: Any, request: Request) -> Any:
         method = request.method
         if method not in SAFE_METHODS:
-            exempt = method != "POST" or (json_api and is_exact_json(request))
+            source = authenticated_by(request)
+            if source is None:
+                exempt = method != "POST" or bool(json_api and is_exact_json(request))
+            else:
+                exempt = source == "bearer"
             # A copy: check_csrf_origin appends this host to the list it gets.
             check_csrf_origin(request, trusted_origins=list(trusted),
                               allow_no_origin=bool(exempt), raises=True)
