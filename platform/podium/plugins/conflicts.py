@@ -106,11 +106,11 @@ def _module_of(info: Any, includepath: tuple[str, ...]) -> str | None:
 
 
 def _where(info: Any) -> str:
-    """``file:line``, relative to the working directory unless it is far above."""
+    """``file:line``, relative to the working directory when the file is inside it."""
     if not getattr(info, "file", None):
         return "?"
     path = os.path.relpath(info.file)
-    if path.startswith(os.pardir + os.sep + os.pardir):
+    if path.startswith(os.pardir + os.sep):
         path = info.file
     return f"{path}:{info.line}"
 
