@@ -4,5 +4,7 @@ imports ``podium.store`` and ``podium.models`` for the core's branch)."""
 
 from .accounts.models import ApiToken, Membership, Role, User
 from .accounts.throttle import LoginFailure
+from .store.ownership_records import BranchRevision, BranchTable
 
-__all__ = ["ApiToken", "LoginFailure", "Membership", "Role", "User"]
+__all__ = ["ApiToken", "BranchRevision", "BranchTable", "LoginFailure", "Membership", "Role",
+           "User"]

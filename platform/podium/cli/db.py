@@ -30,6 +30,20 @@ from ..store.migrations import (
 from ..store.migrations import upgrade as upgrade_to_heads
 from ..store.schema_status import BranchStatus, SchemaStatus, schema_status
 
+
+def record(cfg: Config) -> None:
+    """After a migration: what each branch now owns, for the day its code is
+    gone (``podium.store.ownership_records``)."""
+    from ..store.engine import make_engine
+    from ..store.ownership_records import record_ownership
+
+    engine = make_engine(cfg.attributes["podium.settings"])
+    try:
+        with engine.begin() as connection:
+            record_ownership(cfg, connection)
+    finally:
+        engine.dispose()
+
 plugin_option = click.option(
     "--plugin", "plugin", metavar="NAME", default=None,
     help="Only this plugin's branch (the core's is named 'podium').",
@@ -105,6 +119,7 @@ def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
         if not upgrade_to_heads(cfg, name, sql=sql):
             click.echo("Nothing to upgrade: no migrations.")
         elif not sql:
+            record(cfg)
             # Said here too: an ini without logging shows none of alembic's lines.
             left = set(status_of(cfg).pending)
             applied = [r for r in status.pending if r not in left]
@@ -136,6 +151,8 @@ def downgrade(config_uri: str, revision: str, plugin: str | None, sql: bool) -> 
         raise click.ClickException("--sql needs a range: FROM:TO")
     with alembic_errors():
         command.downgrade(cfg, revision, sql=sql)
+        if not sql:
+            record(cfg)
 
 
 def _echo_table(rows: Sequence[tuple[str, ...]]) -> None:
