@@ -44,6 +44,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import Membership, User
 from ..accounts.service import end_sessions, user_for_token
 from ..settings.core import ADMIN_ROLE, role_permissions
+from .sessions import SESSION_COOKIE
 
 #: Session keys; ``podium.testing``'s login helper writes the same user id key.
 USERID_KEY = "podium.userid"
@@ -109,6 +110,11 @@ class PodiumSecurityPolicy:
         if token is not None:
             user = user_for_token(request.dbsession, token) if token else None
             return self._identity_of(user, BEARER)
+        if SESSION_COOKIE + "=" not in request.environ.get("HTTP_COOKIE", ""):
+            # No session cookie, so an empty session: not building one keeps
+            # an anonymous request (pyramid_tm asks every request for its
+            # user) from parsing cookies and decoding a session for nothing.
+            return None
         session = request.session
         user_id, epoch = session.get(USERID_KEY), session.get(EPOCH_KEY)
         if type(user_id) is not int or type(epoch) is not int:
@@ -158,7 +164,8 @@ class PodiumSecurityPolicy:
         session.invalidate()
         session[USERID_KEY] = user.id
         session[EPOCH_KEY] = user.session_epoch
-        request.environ.pop(CACHE_KEY, None)
+        # This request's identity is the new session's, whatever cookie it came with.
+        request.environ[CACHE_KEY] = self._identity_of(user, SESSION)
         return []
 
     def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pyramid.config import Configurator
 from pyramid.session import JSONSerializer, SignedCookieSessionFactory
 
+#: The session cookie's name: a request without it has an empty session.
+SESSION_COOKIE = "podium_session"
 #: Three hours, after which a session is dropped even if it is in use.
 SESSION_TIMEOUT = 3 * 60 * 60
 
@@ -14,7 +16,7 @@ def includeme(config: Configurator) -> None:
     production = settings["podium.environment"] == "production"
     factory = SignedCookieSessionFactory(
         settings["podium.secret"],
-        cookie_name="podium_session",
+        cookie_name=SESSION_COOKIE,
         httponly=True,
         samesite="Lax",
         secure=production,
