@@ -147,9 +147,16 @@ STATES = {
                   "counter": "tables left alone"}),
     "revisions of an uninstalled plugin": State(
         _uninstalled, BOTH, current=False,
-        says=["no installed code knows", "gone_0001"], not_pending=["gone_0001"],
+        says=["revisions (gone_0001) of plugin 'gone', which is not installed",
+              "podium db forget gone"], not_pending=["gone_0001"],
         branches=UP_TO_DATE,
-        notes=["unknown revision gone_0001: no installed code provides it"]),
+        notes=["orphaned branch gone: gone_0001, its plugin is not installed; run "
+               "`podium db forget gone INI [--drop-tables]`"]),
+    "a revision no branch is named for": State(
+        lambda db: (db.upgrade(), db.record("3f2a9c")), BOTH, current=False,
+        says=["no installed code knows", "3f2a9c"], not_pending=["3f2a9c"],
+        branches=UP_TO_DATE,
+        notes=["unknown revision 3f2a9c: no installed code provides it"]),
     "revisions ahead of the code": State(
         _ahead, BOTH, current=False,
         says=["ahead of the installed code", f"podium: {next_core_revision()}"],
@@ -215,7 +222,7 @@ def test_every_entry_point_agrees(database: Database, name: str) -> None:
     assert shown.exit_code == 0, shown.output
     states, rest = current_table(shown.output)
     assert {b: states.get(b) for b in state.branches} == state.branches
-    assert rest == state.notes
+    assert rest == [note.replace("INI", database.ini) for note in state.notes]
 
 
 @pytest.mark.parametrize("name", [n for n, s in STATES.items() if not s.current])

@@ -113,12 +113,24 @@ def test_a_revision_no_code_knows_is_refused(env):
     ini, engine = env
     podium(ini, "upgrade")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO alembic_version VALUES ('gone_0001')"))
+        conn.execute(text("INSERT INTO alembic_version VALUES ('3f2a9c')"))
     check = podium(ini, "check")
-    assert check.exit_code == 1 and "gone_0001" in check.output
+    assert check.exit_code == 1 and "3f2a9c" in check.output
     upgrade = podium(ini, "upgrade")
     assert upgrade.exit_code == 1 and "no installed code knows" in upgrade.output
-    assert "unknown revision gone_0001" in podium(ini, "current").output
+    assert "unknown revision 3f2a9c" in podium(ini, "current").output
+
+
+def test_revisions_of_an_uninstalled_plugin_name_it_and_the_command(env):
+    ini, engine = env
+    podium(ini, "upgrade")
+    with engine.begin() as conn:  # a plugin, since uninstalled, left it
+        conn.execute(text("INSERT INTO alembic_version VALUES ('gone_0001')"))
+    check = podium(ini, "check")
+    assert check.exit_code == 1 and "plugin 'gone', which is not installed" in check.output
+    assert f"podium db forget gone {ini}" in check.output
+    assert "orphaned branch gone: gone_0001" in podium(ini, "current").output
+    assert podium(ini, "upgrade").exit_code == 1
 
 
 def test_revision_writes_into_the_plugins_own_directory(env, tmp_path):

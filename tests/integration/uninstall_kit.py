@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +204,7 @@ class Site:
             if module.split(".")[0] == package:
                 del sys.modules[module]
         importlib.invalidate_caches()
+        forget_models([name])
         self.uninstalled.append(name)
 
     def start(self, plugins: str) -> None:
@@ -215,6 +216,19 @@ class Site:
 
 #: The ini's lines for the plugins, beside [app:main]'s own.
 PLUGIN_LINES = "todo.page_size = 5\npodium.plugin.todo.route_prefix = /tasks\n"
+
+
+#: The tables of each plugin's models.
+TABLES = {"todo": "todo_item", "todo_tags": "todo_tags_tag"}
+
+
+def forget_models(names: Iterable[str]) -> None:
+    """Take the plugins' tables out of ``podium.api.Base``'s metadata, which
+    outlives them (a process started after ``pip uninstall`` never had them)."""
+    for name in names:
+        table = Base.metadata.tables.get(TABLES[name])
+        if table is not None:
+            Base.metadata.remove(table)
 
 
 @contextmanager
@@ -232,8 +246,4 @@ def open_site(backend: str, tmp_path: Path, make_plugin: Callable[..., str]) -> 
             yield Site(str(ini), url, engine, tmp_path / "site", packages)
         finally:
             engine.dispose()
-            for mapper in list(Base.registry.mappers):
-                table = mapper.local_table
-                if (mapper.class_.__module__.split(".")[0] in packages.values()
-                        and table.name in Base.metadata.tables):
-                    Base.metadata.remove(Base.metadata.tables[table.name])
+            forget_models(packages)

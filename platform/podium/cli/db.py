@@ -196,6 +196,15 @@ def current(config_uri: str, plugin: str | None, verbose: bool) -> None:
         for item in status.branches:
             for rev in item.current:
                 click.echo(f"{rev}: {status.revisions.by_id[rev].doc}")
+    for orphan in status.orphaned:
+        revisions = ", ".join(orphan.revisions)
+        if orphan.installed:
+            click.echo(f"branch {orphan.name}: {revisions}, its plugin is installed but "
+                       f"cannot be imported")
+        else:
+            click.echo(f"orphaned branch {orphan.name}: {revisions}, its plugin is not "
+                       f"installed; run `podium db forget {orphan.name} {config_uri} "
+                       f"[--drop-tables]`")
     for rev in status.unknown:
         click.echo(f"unknown revision {rev}: no installed code provides it")
 
@@ -324,3 +333,71 @@ def _upgrade_before_autogenerate(cfg: Config, branch: Branch, config_uri: str) -
         status = schema_status(cfg)
     if not status.is_current:  # the comparison would take pending revisions for changes
         raise CommandError(status.describe_problem(config_uri))
+
+
+@db.command()
+@click.argument("name")
+@click.argument("config_uri")
+@click.option("--drop-tables", is_flag=True,
+              help="Also drop the tables recorded for the branch (refused while another "
+                   "branch's tables refer to them).")
+def forget(name: str, config_uri: str, drop_tables: bool) -> None:
+    """Forget the branch of plugin NAME, uninstalled with its revisions still
+    in the database: remove them from alembic_version, and with --drop-tables
+    drop the tables recorded for it when it was migrated.
+
+    For a plugin still installed, `podium plugins remove NAME CONFIG_URI`
+    downgrades it with its own code instead.
+    """
+    from ..plugins.discovery import discover
+    from ..store.engine import make_engine
+    from ..store.ownership_records import apply_forget, plan_forget
+
+    cfg = config_for(config_uri)
+    refusals = []
+    if name == CORE:
+        refusals.append("the core's branch cannot be forgotten")
+    elif name in discover():
+        refusals.append(f"plugin {name!r} is installed: `podium plugins remove {name} "
+                        f"{config_uri}` downgrades its branch with its own code (or uninstall "
+                        f"it first)")
+    if refusals:
+        _refuse(refusals)
+    with alembic_errors():
+        revisions = revisions_for(cfg)
+    engine = make_engine(cfg.attributes["podium.settings"])
+    try:
+        with engine.begin() as connection:
+            plan = plan_forget(connection, revisions, name)
+            if not plan.revisions and not plan.recorded:
+                orphans = [o.name for o in schema_status(cfg, connection).orphaned]
+                _refuse([f"the database holds no revision and no record of a branch named "
+                         f"{name!r}; orphaned branches: {', '.join(orphans) or '(none)'}"])
+            if drop_tables:
+                _refuse([f"table {referring} (of {owner or 'no recorded branch'}) refers to "
+                         f"{referred}, a table of {name}: remove or forget "
+                         f"{owner or 'that table'} first, or forget {name} without "
+                         f"--drop-tables" for referring, owner, referred in plan.referenced_by])
+            apply_forget(connection, plan, drop_tables)
+    finally:
+        engine.dispose()
+    click.echo(f"Forgot branch {name}: " + (
+        f"removed {', '.join(plan.revisions)} from alembic_version."
+        if plan.revisions else "alembic_version held none of its revisions."))
+    listed = ", ".join(f"{t} ({n} rows)" for t, n in plan.tables.items())
+    if plan.tables and drop_tables:
+        click.echo(f"Dropped {listed}.")
+    elif plan.tables:
+        click.echo(f"Kept {listed}: `podium db forget {name} {config_uri} --drop-tables` "
+                   f"drops them.")
+    elif drop_tables:
+        click.echo(f"No table is recorded for {name}: nothing dropped.")
+
+
+def _refuse(problems: Sequence[str]) -> None:
+    """One ``Error:`` line per problem, then status 1 (nothing was changed)."""
+    if not problems:
+        return
+    for problem in problems:
+        click.echo(f"Error: {problem}", err=True)
+    sys.exit(1)

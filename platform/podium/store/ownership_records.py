@@ -11,15 +11,35 @@ forget`` and the schema status read them when the code is gone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from alembic.config import Config
-from sqlalchemy import Connection, DateTime, String, delete, insert, inspect, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy import (
+    table as table_clause,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .model import Base
+
+if TYPE_CHECKING:
+    from .migrations import Revisions
 
 #: As long as alembic's own ``version_num`` may be.
 REVISION_MAX = 32
@@ -155,3 +175,112 @@ def record_ownership(cfg: Config, connection: Connection) -> None:
         kept = {name for name in recorded.tables.get(branch.name, ())
                 if name not in owners and inspector.has_table(name)}
         write_branch(connection, branch.name, owned | kept, mine)
+
+
+# -- a branch whose code is gone ------------------------------------------------------
+
+
+def named_branch(revision: str) -> str | None:
+    """The branch a revision id is named for, as ``podium db revision`` names
+    them: ``todo_tags_0002`` -> ``todo_tags``."""
+    match = re.fullmatch(r"(.+)_\d+", revision)
+    return match.group(1) if match else None
+
+
+def branch_of(revision: str, records: Records) -> str | None:
+    """The branch an unknown revision was recorded for, else the one it is named for."""
+    return records.branch_of(revision) or named_branch(revision)
+
+
+def restored_heads(revisions: Revisions, rows: Iterable[str], records: Records,
+                   forgotten: str) -> tuple[str, ...]:
+    """What ``alembic_version`` must hold once ``forgotten``'s rows are gone.
+
+    Alembic keeps only heads: a plugin's revision that depends on the
+    core's head takes the core's row's place.  Deleting that row alone would
+    leave the core at base and make ``podium db upgrade`` create its tables
+    again; so the other branches' recorded revisions that the code knows are
+    put back, as the heads alembic itself would write for them.  Without
+    records (a database migrated before ``podium_0004``, or by plain alembic)
+    only the rows themselves are known.
+    """
+    rows = [r for r in rows if branch_of(r, records) != forgotten or r in revisions.by_id]
+    known = {r for r in rows if r in revisions.by_id}
+    for branch, recorded in records.revisions.items():
+        if branch != forgotten:
+            known |= {r for r in recorded if r in revisions.by_id}
+    implied: set[str] = set()
+    for revision in known:
+        implied |= revisions.ancestry([revision]) - {revision}
+    heads = [sc.revision for sc in revisions.ordered
+             if sc.revision in known and sc.revision not in implied]
+    # Another uninstalled branch whose row it took keeps its revisions, so
+    # that it is still seen, and forgotten in its turn.
+    strangers = [r for r in rows if r not in revisions.by_id]
+    for branch, recorded in sorted(records.revisions.items()):
+        gone = [r for r in recorded if r not in revisions.by_id]
+        if branch != forgotten and gone and not set(recorded) & set(rows):
+            strangers.extend(gone)
+    return (*heads, *strangers)
+
+
+@dataclass(frozen=True)
+class ForgetPlan:
+    """What ``podium db forget NAME`` finds of branch NAME in the database."""
+
+    name: str
+    #: Its rows of ``alembic_version`` (revisions no installed code knows).
+    revisions: tuple[str, ...]
+    #: ``alembic_version`` afterwards.
+    heads: tuple[str, ...]
+    #: Its recorded tables the database has, with their row counts.
+    tables: dict[str, int]
+    #: ``(table, its branch or None, the table of NAME it refers to)``: what
+    #: keeps its tables from being dropped.
+    referenced_by: tuple[tuple[str, str | None, str], ...]
+    recorded: bool
+
+
+def plan_forget(connection: Connection, revisions: Revisions, name: str) -> ForgetPlan:
+    from .migrations import database_heads
+
+    records = read_records(connection)
+    rows = database_heads(connection)
+    mine = tuple(r for r in rows
+                 if r not in revisions.by_id and branch_of(r, records) == name)
+    inspector = inspect(connection)
+    tables = {t: count_rows(connection, t)
+              for t in records.tables.get(name, ()) if inspector.has_table(t)}
+    owner = {t: b for b, names in records.tables.items() for t in names}
+    referenced_by = []
+    for other in inspector.get_table_names():
+        if other in tables:
+            continue
+        for fk in inspector.get_foreign_keys(other):
+            if fk["referred_table"] in tables and fk.get("referred_schema") is None:
+                referenced_by.append((other, owner.get(other), fk["referred_table"]))
+    return ForgetPlan(name, mine, restored_heads(revisions, rows, records, name), tables,
+                      tuple(referenced_by), name in records.branches)
+
+
+def apply_forget(connection: Connection, plan: ForgetPlan, drop_tables: bool) -> None:
+    """Drop the plan's tables (with ``drop_tables``: an order their foreign keys
+    allow, as ``MetaData.drop_all`` sorts them), rewrite ``alembic_version``
+    and delete the branch's records, in the caller's transaction.  Alembic's
+    ``stamp`` cannot do it: it refuses to move from a revision it does not know."""
+    if drop_tables and plan.tables:
+        reflected = MetaData()
+        reflected.reflect(bind=connection, only=list(plan.tables))
+        reflected.drop_all(connection, tables=[reflected.tables[t] for t in plan.tables])
+    version = Table("alembic_version", MetaData(),
+                    Column("version_num", String(REVISION_MAX), primary_key=True))
+    connection.execute(delete(version))
+    if plan.heads:
+        connection.execute(insert(version), [{"version_num": r} for r in plan.heads])
+    if has_records(connection):
+        forget_branch(connection, plan.name, tables=drop_tables)
+
+
+def count_rows(connection: Connection, name: str, schema: str | None = None) -> int:
+    return int(connection.execute(
+        select(func.count()).select_from(table_clause(name, schema=schema))).scalar_one())

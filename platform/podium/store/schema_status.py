@@ -11,8 +11,10 @@ check``, ``podium db current`` and ``podium db upgrade`` all call
 - *ahead*: the database records a revision this code does not have, named
   after one of its branches (``podium_0002`` when the code stops at
   ``podium_0001``): a newer version migrated it;
-- *unknown*: the database records a revision no installed branch is named
-  for: a plugin since uninstalled (or a revision of a hand-picked id).
+- *orphaned*: the database records revisions of a branch whose plugin is
+  not installed any more (by ``podium_branch_revision``, else by the revision's
+  name, ``todo_0001`` for ``todo``): ``podium db forget`` resolves it;
+- *unknown*: the database records a revision no branch can be found for.
 
 A disabled plugin's revisions are never pending: its tables are left alone
 until it is enabled, so they do not make a database out of date.  Which
@@ -41,6 +43,32 @@ from .migrations import (
     tops,
     upgrade_targets,
 )
+from .ownership_records import Records, branch_of, read_records
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A branch the database holds revisions of, whose code is not loaded."""
+
+    name: str
+    revisions: tuple[str, ...]
+    #: Its recorded tables (what ``podium db forget --drop-tables`` drops).
+    tables: tuple[str, ...] = ()
+    #: Its plugin is installed but could not be imported (it is not orphaned:
+    #: its code must be fixed, not forgotten).
+    installed: bool = False
+
+    def describe(self, config_hint: str) -> str:
+        revisions = ", ".join(self.revisions)
+        if self.installed:
+            return (f"plugin {self.name!r} is installed but cannot be imported, so its "
+                    f"revisions ({revisions}) are unknown: fix or reinstall it (the warning "
+                    f"above says why it fails)")
+        tables = f" and tables ({', '.join(self.tables)})" if self.tables else ""
+        return (f"the database holds revisions ({revisions}){tables} of plugin "
+                f"{self.name!r}, which is not installed: reinstall it, or run `podium db "
+                f"forget {self.name} {config_hint} --drop-tables` to drop its tables and "
+                f"forget its branch (without --drop-tables its tables are kept)")
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,8 @@ class SchemaStatus:
     #: ``(pending revision, revision of a disabled plugin it needs)`` pairs:
     #: what ``podium db upgrade`` cannot apply until that plugin is enabled.
     blocked: tuple[tuple[str, str], ...] = ()
+    #: Branches whose code is not installed (or does not load), by name.
+    orphaned: tuple[Orphan, ...] = ()
 
     @property
     def behind(self) -> list[BranchStatus]:
@@ -96,9 +126,10 @@ class SchemaStatus:
 
     @property
     def unrecognized(self) -> tuple[str, ...]:
-        """Every recorded revision the code does not have (ahead or unknown):
-        alembic cannot migrate from them."""
-        return tuple(r for s in self.ahead for r in s.ahead) + self.unknown
+        """Every recorded revision the code does not have (ahead, orphaned or
+        unknown): alembic cannot migrate from them."""
+        return (tuple(r for s in self.ahead for r in s.ahead)
+                + tuple(r for o in self.orphaned for r in o.revisions) + self.unknown)
 
     @property
     def is_current(self) -> bool:
@@ -122,6 +153,7 @@ class SchemaStatus:
                 f"pending revisions need revisions of plugins that are not enabled: {needs}; "
                 f"enable {', '.join(disabled)} in podium.plugins (a disabled plugin's tables "
                 f"are left alone), or remove the dependency")
+        parts.extend(orphan.describe(config_hint) for orphan in self.orphaned)
         if self.unknown:
             parts.append(
                 "the database holds revisions no installed code knows: "
@@ -147,30 +179,57 @@ def schema_status(cfg: Config, bind: Connection | Engine | None = None) -> Schem
     """
     revisions = revisions_for(cfg)
     if isinstance(bind, Connection):
-        return compare(revisions, database_heads(bind))
+        return _compare_with(revisions, bind)
     engine = bind if bind is not None else make_engine(cfg.attributes["podium.settings"])
     try:
         with engine.connect() as connection:
-            return compare(revisions, database_heads(connection))
+            return _compare_with(revisions, connection)
     finally:
         if bind is None:
             engine.dispose()
 
 
-def compare(revisions: Revisions, recorded: tuple[str, ...]) -> SchemaStatus:
-    """Where a database recording ``recorded`` in ``alembic_version`` stands."""
+def _compare_with(revisions: Revisions, connection: Connection) -> SchemaStatus:
+    recorded = database_heads(connection)
+    if all(r in revisions.by_id for r in recorded):
+        return compare(revisions, recorded)  # the start-up path: one SELECT
+    from ..plugins.discovery import discover
+
+    return compare(revisions, recorded, read_records(connection), set(discover()))
+
+
+def compare(revisions: Revisions, recorded: tuple[str, ...], records: Records | None = None,
+            installed: set[str] | None = None) -> SchemaStatus:
+    """Where a database recording ``recorded`` in ``alembic_version`` stands.
+
+    ``records`` (``podium.store.ownership_records``) attribute revisions no
+    installed code knows to the branch they were recorded for; ``installed``
+    names the installed plugins, loadable or not."""
+    records = records or Records()
     known = tuple(r for r in recorded if r in revisions.by_id)
     applied = revisions.ancestry(known)
     needed = revisions.ancestry(upgrade_targets(revisions))
     strangers = [r for r in recorded if r not in revisions.by_id]
     ahead: dict[str, list[str]] = {}
+    orphans: dict[str, list[str]] = {}
     unknown: list[str] = []
     for revision in strangers:
         branch = branch_named_in(revision, revisions.branches)
-        if branch is None:
-            unknown.append(revision)
-        else:
+        name = branch_of(revision, records)
+        if branch is not None:
             ahead.setdefault(branch.name, []).append(revision)
+        elif name is not None and name not in {b.name for b in revisions.branches}:
+            orphans.setdefault(name, []).append(revision)
+        else:
+            unknown.append(revision)
+    if orphans and records.revisions:
+        # An orphan's row may stand for revisions of other branches it depended
+        # on (alembic keeps heads only): what was recorded for them is applied.
+        for owner, recorded_revisions in records.revisions.items():
+            if owner not in orphans:
+                for revision in recorded_revisions:
+                    if revision in revisions.by_id and revision not in applied:
+                        applied |= revisions.ancestry([revision])
     result = []
     for branch in revisions.branches:
         mine = revisions.of(branch.name)
@@ -183,8 +242,11 @@ def compare(revisions: Revisions, recorded: tuple[str, ...]) -> SchemaStatus:
             missing=missing,
             ahead=tuple(ahead.get(branch.name, ())),
         ))
+    orphaned = tuple(Orphan(name, tuple(revs), records.tables.get(name, ()),
+                            name in (installed or set()))
+                     for name, revs in sorted(orphans.items()))
     return SchemaStatus(tuple(result), tuple(unknown), tuple(recorded), revisions,
-                        blocked=blocked_by_disabled(revisions, result))
+                        blocked=blocked_by_disabled(revisions, result), orphaned=orphaned)
 
 
 def blocked_by_disabled(revisions: Revisions,
