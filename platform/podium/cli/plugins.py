@@ -9,6 +9,7 @@ import click
 
 from ..plugins.resolution import Resolution, resolve
 from ..settings.core import load_settings
+from .plugin_remove import remove
 
 
 def resolve_for(config_uri: str) -> Resolution:
@@ -25,7 +26,7 @@ def echo_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 @click.group()
 def plugins() -> None:
-    """Inspect installed plugins."""
+    """Inspect installed plugins, and remove one from a site."""
 
 
 @plugins.command("list")
@@ -72,3 +73,6 @@ def order(config_uri: str) -> None:
     else:
         click.echo("No plugin is enabled.")
     exit_on_errors(resolution)
+
+
+plugins.add_command(remove)
