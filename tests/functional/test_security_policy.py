@@ -37,7 +37,8 @@ def test_nobody_without_a_session_or_a_token(site):
     assert whoami(app) == {"login": None, "by": None, "userid": None, "view": False,
                            "anything": False}
     assert app.get("/guarded/open").json == {"ok": True}  # NO_PERMISSION_REQUIRED
-    app.get("/guarded/view", status=403)
+    # Nobody is sent to log in (401 in podium.security.forbidden), not refused with a 403.
+    assert "/login?next=" in app.get("/guarded/view", status=303).location
 
 
 def test_a_logged_in_user_has_the_permissions_of_their_roles(site):
@@ -83,7 +84,7 @@ def test_a_bearer_token_identifies_its_user(site):
 def test_a_wrong_token_identifies_nobody(site, header):
     app = site(**ROLES)
     assert whoami(app, headers={"Authorization": header})["login"] is None
-    app.get("/guarded/view", headers={"Authorization": header}, status=403)
+    app.get("/guarded/view", headers={"Authorization": header}, status=401)
 
 
 def test_expired_revoked_and_disabled_tokens_identify_nobody(site):
@@ -124,7 +125,7 @@ def test_a_disabled_users_live_session_is_refused_at_its_next_request(site):
     assert whoami(app)["login"] == "ed"
     set_active(engine, "ed", False)
     assert whoami(app)["login"] is None
-    app.get("/guarded/view", status=403)
+    app.get("/guarded/view", status=303)  # nobody again: to the login page
     set_active(engine, "ed", True)  # enabling does not revive the old session
     assert whoami(app)["login"] is None
 

@@ -85,15 +85,23 @@ def _message(exc: HTTPError) -> str:
 
 
 def error_response(request: Request, status: int, title: str, message: str,
-                   details: str | None = None, headers: Any = None) -> Response:
-    if wants_json(request):
+                   details: str | None = None, headers: Any = None, *,
+                   template: str = ERROR_TEMPLATE,
+                   values: dict[str, Any] | None = None,
+                   as_json: bool | None = None) -> Response:
+    """The error as JSON (``{"error": {"status", "title", "message"}}``) or as
+    a page: ``template`` in the layout, with ``status``, ``title``,
+    ``message``, ``details`` and ``values``.  JSON when ``as_json``, or when
+    it is None and :func:`wants_json`."""
+    if as_json if as_json is not None else wants_json(request):
         body: dict[str, Any] = {"status": status, "title": title, "message": message}
         response = render_to_response("json", {"error": body}, request=request)
     else:
         keep_path_readable(request)
-        values = {"status": status, "title": title, "message": message, "details": details}
+        page = {**(values or {}), "status": status, "title": title, "message": message,
+                "details": details}
         try:
-            body = render(ERROR_TEMPLATE, values, request=request).encode()
+            body = render(template, page, request=request).encode()
             # Headers given as they are: parsing a content type costs more than the rest.
             response = Response(body=body, headerlist=[
                 ("Content-Type", "text/html; charset=UTF-8"), ("Content-Length", str(len(body)))])
