@@ -25,6 +25,10 @@ CHEAP_PASSWORDS = Passwords(time_cost=1, memory_cost=1024, parallelism=1)
 GUARDED = '''
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from podium.api import Permission
+
+permissions = [Permission("guarded.view", "View the guarded page")]
+
 
 def whoami(request):
     first = request.identity

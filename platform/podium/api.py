@@ -16,6 +16,13 @@ group.  The entry point's name is the plugin's name; its value is a module
 ``migrations``   asset spec of its alembic revisions directory; its first
                  revision carries ``branch_labels = ("<name>",)`` and
                  ``depends_on = CORE_BASE_REVISION``
+``permissions``  the :class:`Permission` objects it declares (``<name>.<word>``)
+``default_grants`` the grants it proposes for roles, ``EVERYONE`` and
+                 ``AUTHENTICATED`` included
+
+Every view has ``permission=`` one of those, or ``PUBLIC`` when it is meant
+to be open (``podium check`` lists the others); ``request.identity`` is the
+current user, an :class:`Identity`, or None.
 
 Route names of a plugin start with its name and a dot (``notes.list``).
 Templates are referenced by asset spec and extend :data:`LAYOUT`.
@@ -29,12 +36,14 @@ from .assets.chain import served_file
 from .assets.overrides import AssetOverrideError
 from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
 from .plugins.conflicts import commit_naming_plugins as commit_config
-from .plugins.definition import Plugin
+from .plugins.definition import Permission, Plugin
 from .plugins.errors import PluginError
 from .plugins.loader import LoadedPlugin
+from .plugins.permissions import AUTHENTICATED, EVERYONE, PUBLIC
 from .plugins.plugin_set import plugin_set
 from .rendering.csv import stream_rows
 from .scripting import AppEnv, app_env
+from .security.policy import Identity
 from .settings.types import Setting, SettingsError
 from .store.after_commit import after_commit
 from .store.model import Base
@@ -57,13 +66,18 @@ def commit(config: Any) -> None:
 CORE_BASE_REVISION = "podium_0001"
 
 __all__ = [
+    "AUTHENTICATED",
     "CORE_BASE_REVISION",
+    "EVERYONE",
     "LAYOUT",
+    "PUBLIC",
     "AppEnv",
     "AssetOverrideError",
     "Base",
     "ContentHashCacheBuster",
+    "Identity",
     "LoadedPlugin",
+    "Permission",
     "Plugin",
     "PluginError",
     "Setting",

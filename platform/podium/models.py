@@ -2,9 +2,10 @@
 the no-drift test look for them (``podium.store.migrations.import_models``
 imports ``podium.store`` and ``podium.models`` for the core's branch)."""
 
+from .accounts.grants import RoleGrant
 from .accounts.models import ApiToken, Membership, Role, User
 from .accounts.throttle import LoginFailure
 from .store.ownership_records import BranchRevision, BranchTable
 
 __all__ = ["ApiToken", "BranchRevision", "BranchTable", "LoginFailure", "Membership", "Role",
-           "User"]
+           "RoleGrant", "User"]

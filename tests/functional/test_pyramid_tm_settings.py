@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from podium.testing import PodiumTestApp, base_settings, build_app
+from podium.testing.accounts import make_user
+from podium.testing.apps import delete_all_rows
 
 PROBE = '''
 from pyramid.response import Response
@@ -44,7 +46,8 @@ class SessionUserPolicy:
     """A security policy reading the user id that PodiumTestApp.login stores."""
 
     def identity(self, request):
-        return request.session.get(USERID_KEY)
+        userid = request.session.get(USERID_KEY)
+        return None if userid is None else str(userid)
 
     def authenticated_userid(self, request):
         return self.identity(request)
@@ -112,9 +115,11 @@ def probe_app(make_plugin, podium_database_url):
         return PodiumTestApp(app, extra_environ={"HTTP_HOST": "localhost"}), module, written
 
     yield make
-    # The session's database is shared: leave no table the models don't declare.
+    # The session's database is shared: leave no table the models don't declare,
+    # and no user the tests made.
     for engine in engines:
         rows.drop(engine, checkfirst=True)
+        delete_all_rows(engine)
         engine.dispose()
 
 
@@ -131,15 +136,17 @@ def test_annotate_user_is_on_by_default(probe_app):
     testapp, module, written = probe_app()
     module.COMMITTED.clear()
     testapp.post("/tmprobe/write/anonymous")
+    alice = make_user(testapp.app.registry, "alice")
     testapp.login("alice")
     testapp.post("/tmprobe/write/alice")
-    assert module.COMMITTED == [(True, ""), (True, "alice")]
+    assert module.COMMITTED == [(True, ""), (True, str(alice.id))]
     assert written() == ["anonymous", "alice"]
 
 
 def test_annotate_user_false_leaves_the_user_out(probe_app):
     testapp, module, written = probe_app(**{"tm.annotate_user": "false"})
     module.COMMITTED.clear()
+    make_user(testapp.app.registry, "alice")
     testapp.login("alice")
     testapp.post("/tmprobe/write/alice")
     assert module.COMMITTED == [(True, "")]

@@ -142,11 +142,14 @@ def test_a_password_change_ends_the_sessions_opened_before(site):
 
 
 def test_a_session_the_policy_did_not_write_identifies_nobody(site):
-    """The test kit's login("ada") stores a name, not an id and an epoch."""
+    """A name where the policy writes an id and an epoch (what the test kit's
+    login() once stored) is nobody."""
     app = site(**ROLES)
     add_user(engine_of(app), "ada", "admin")
-    app.login("ada")
+    app._with_session(lambda request: request.session.update({"podium.userid": "ada"}))
     assert whoami(app)["login"] is None
+    app.login("ada")  # the kit's login writes what the policy reads
+    assert whoami(app)["login"] == "ada"
 
 
 def test_the_identity_is_looked_up_once_per_request(site):

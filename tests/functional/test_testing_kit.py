@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from podium.testing.webapp import USERID_KEY
@@ -20,12 +21,18 @@ def test_the_token_is_stable_for_one_client(testapp):
     assert testapp.csrf_token() == testapp.csrf_token()
 
 
-def test_login_puts_the_userid_in_the_session(testapp):
+def test_login_puts_the_users_id_in_the_session(testapp, podium_user):
+    ada = podium_user("ada")
     testapp.login("ada")
     session = testapp._with_session(lambda request: dict(request.session))
-    assert session[USERID_KEY] == "ada"
+    assert session[USERID_KEY] == ada.id
     testapp.logout()
     assert USERID_KEY not in testapp._with_session(lambda request: dict(request.session))
+
+
+def test_login_refuses_an_unknown_user(testapp):
+    with pytest.raises(ValueError, match="no active user 'nobody'"):
+        testapp.login("nobody")
 
 
 def test_dbsession_work_is_rolled_back_part_one(dbsession):

@@ -17,6 +17,12 @@ from ..store.model import Base
 #: Longest login name; they are stored in lower case (see ``service.normalize_login``).
 LOGIN_MAX = 150
 ROLE_MAX = 100
+#: Pseudo-roles: grantable like roles (podium.accounts.grants), never given to
+#: a user.  Every request has ``everyone``'s permissions, anonymous ones too;
+#: every identified request ``authenticated``'s.
+EVERYONE = "everyone"
+AUTHENTICATED = "authenticated"
+PSEUDO_ROLES = (EVERYONE, AUTHENTICATED)
 
 
 def utcnow() -> datetime:

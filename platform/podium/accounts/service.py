@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from .models import LOGIN_MAX, ROLE_MAX, ApiToken, Membership, Role, User, utcnow
+from .models import LOGIN_MAX, PSEUDO_ROLES, ROLE_MAX, ApiToken, Membership, Role, User, utcnow
 from .passwords import Passwords, WeakPasswordError
 
 _LOGIN = re.compile(r"[a-z0-9][a-z0-9._@+-]*")
@@ -133,6 +133,10 @@ def grant(session: Session, login: str, role: str) -> tuple[User, Role, bool, bo
     ``granted`` is False when the user had it already."""
     user = get_user(session, login)
     name = normalize_role(role)
+    if name in PSEUDO_ROLES:
+        raise AccountError(f"{name!r} is a pseudo-role that every "
+                           f"{'request' if name == 'everyone' else 'logged-in user'} has; "
+                           "it is granted permissions (podium roles grant), not given to users")
     found = session.scalars(select(Role).where(Role.name == name)).one_or_none()
     created = found is None
     if found is None:

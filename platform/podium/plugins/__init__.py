@@ -12,6 +12,8 @@ from pyramid.interfaces import PHASE3_CONFIG
 from ..settings.core import environment_for
 from .errors import PluginError
 from .loader import LoadedPlugin, check_front_page, include
+from .permissions import REGISTRY_KEY as PERMISSIONS_KEY
+from .permissions import build_catalog
 from .plugin_set import REGISTRY_KEY, PluginSet
 from .plugin_settings import store_typed
 from .resolution import resolve
@@ -50,6 +52,10 @@ def includeme(config: Configurator) -> None:
     config.registry[REGISTRY_KEY] = PluginSet(
         resolution.installed, tuple(included), dict(resolution.broken), resolution.reasons
     )
+    # The permissions the roles may name are those of the plugins that run.
+    config.registry[PERMISSIONS_KEY] = build_catalog(
+        ((p.name, p.definition.permissions, p.definition.default_grants) for p in included),
+        settings, refused=resolution.broken)
 
     def check_front_pages() -> None:
         routes = {route.name for route in config.get_routes_mapper().get_routes()}

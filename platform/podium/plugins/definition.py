@@ -9,11 +9,27 @@ distribution's metadata, so they cannot drift from what pip installed.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..settings.types import Setting
+
+#: Dotted lower-case words: ``notes.view``, ``notes.edit_any``.
+PERMISSION_NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin declares: ``Permission("notes.view", "View notes")``.
+
+    ``name`` starts with the plugin's name and a dot; ``title`` and
+    ``description`` are what ``podium roles permissions`` shows an operator."""
+
+    name: str
+    title: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,13 @@ class Plugin:
                       ``<route_prefix>/static/``)
     ``commands``      a click group, or a dotted name of one, added to the
                       ``podium`` command as ``podium <name> ...``
+    ``permissions``   the :class:`Permission` objects it declares (each name
+                      starts with ``<name>.``); the only names its views'
+                      ``permission=`` and the roles may use
+    ``default_grants`` what it proposes roles get, ``{"editor": ["notes.create"]}``
+                      (``everyone`` and ``authenticated`` included); a
+                      ``podium.roles.<role>`` setting replaces every proposal
+                      for that role
     """
 
     includeme: Callable[..., None]
@@ -47,11 +70,14 @@ class Plugin:
     migrations: str | None = None
     static: str | None = None
     commands: Any = None
+    permissions: Sequence[Permission] = ()
+    default_grants: Mapping[str, Sequence[str]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 _FIELDS = ("title", "description", "requires", "after", "before", "settings",
-           "route_prefix", "front_page", "migrations", "static", "commands")
+           "route_prefix", "front_page", "migrations", "static", "commands", "permissions",
+           "default_grants")
 
 
 def definition_of(target: Any) -> Plugin | None:

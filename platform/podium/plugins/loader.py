@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.path import AssetResolver
 
-from ..settings.types import Setting
-from .definition import Plugin, definition_of
+from ..settings.core import parse_role_permissions
+from ..settings.types import Setting, SettingsError
+from .definition import PERMISSION_NAME, Permission, Plugin, definition_of
 from .discovery import InstalledPlugin
 from .errors import BrokenPluginError, PluginDefinitionError
 
@@ -104,6 +105,49 @@ def _check_definition(plugin: InstalledPlugin, definition: Plugin) -> None:
     settings = definition.settings
     if not isinstance(settings, (list, tuple)) or not all(isinstance(s, Setting) for s in settings):
         raise PluginDefinitionError(plugin, "settings must be a list of podium.api.Setting")
+    _check_permissions(plugin, definition)
+
+
+def _check_permissions(plugin: InstalledPlugin, definition: Plugin) -> None:
+    """A plugin's permissions carry its name, as its routes do, so that
+    ``notes.edit`` can only ever be the notes plugin's; it proposes grants of
+    its own permissions only."""
+    permissions = definition.permissions
+    if isinstance(permissions, (str, Permission)) or not all(
+            isinstance(p, Permission) for p in permissions):
+        raise PluginDefinitionError(plugin, "permissions must be a list of "
+                                    "podium.api.Permission")
+    namespace = plugin.name + "."
+    seen: set[str] = set()
+    for permission in permissions:
+        name = permission.name
+        if not (isinstance(name, str) and PERMISSION_NAME.fullmatch(name)
+                and name.startswith(namespace)):
+            raise PluginDefinitionError(
+                plugin, f"permission {name!r} must be named '{namespace}<word>' in dotted "
+                "lower-case words: a plugin's permissions start with its name and a dot")
+        if name in seen:
+            raise PluginDefinitionError(plugin, f"permission {name!r} is declared twice")
+        seen.add(name)
+    grants = definition.default_grants
+    if not isinstance(grants, Mapping):
+        raise PluginDefinitionError(plugin, "default_grants must be a dict of role name to "
+                                    "a list of permission names")
+    for role, names in grants.items():
+        if isinstance(names, str):
+            raise PluginDefinitionError(plugin, f"default_grants[{role!r}] must be a list of "
+                                        "permission names, not one string")
+        try:
+            parse_role_permissions(f"podium.roles.{role}", list(names))
+        except SettingsError as exc:
+            raise PluginDefinitionError(plugin, f"default_grants[{role!r}]: {exc.allowed}") \
+                from None
+        foreign = [n for n in names if n not in seen]
+        if foreign:
+            raise PluginDefinitionError(
+                plugin, f"default_grants[{role!r}] names {', '.join(map(repr, foreign))}, "
+                f"which it does not declare: a plugin proposes grants of its own "
+                f"permissions ({', '.join(sorted(seen)) or 'none declared'})")
 
 
 def include(config: Configurator, plugin: LoadedPlugin) -> None:

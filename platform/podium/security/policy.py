@@ -16,13 +16,16 @@ identify nobody.  The identity is looked up once per request (one query for
 the session, one or two for a token) and cached in the request's environ;
 :class:`Identity` is a frozen snapshot, usable after the transaction ended.
 
-Permissions, for now without ACLs: a role gives the permission names listed
-in the setting ``podium.roles.<role>`` (``podium.roles.editor = notes.view
-notes.edit``), and the built-in role ``admin`` has every permission.
-``permission=`` on views, ``request.has_permission`` and
-``NO_PERMISSION_REQUIRED`` work as Pyramid documents; a view without a
-permission is not checked (default deny comes with permissions declared by
-plugins).
+Permissions: a user has what their roles give, plus what the pseudo-roles
+``authenticated`` and ``everyone`` give; an anonymous request has what
+``everyone`` gives.  What a role gives is its defaults (its
+``podium.roles.<role>`` setting, or else the enabled plugins' proposed
+``default_grants``: :mod:`podium.plugins.permissions`) and the grants stored
+with ``podium roles grant`` (:mod:`podium.accounts.grants`), read in one
+query per identity and cached with it.  The built-in role
+``admin`` has every permission.  ``permission=`` on views,
+``request.has_permission`` and ``NO_PERMISSION_REQUIRED`` (``podium.api.PUBLIC``)
+work as Pyramid documents.
 
 Podium's policy is registered only when neither the application nor a plugin
 set one with ``config.set_security_policy``: theirs replaces it whole.
@@ -41,8 +44,10 @@ from pyramid.security import Allowed, Denied
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.grants import stored_permissions
 from ..accounts.models import Membership, User
 from ..accounts.service import end_sessions, user_for_token
+from ..plugins.permissions import AUTHENTICATED, EVERYONE, catalog_of
 from ..settings.core import ADMIN_ROLE, role_permissions
 from .sessions import SESSION_COOKIE
 
@@ -51,6 +56,8 @@ USERID_KEY = "podium.userid"
 EPOCH_KEY = "podium.epoch"
 #: Where the identity of a request is cached (``_MISSING`` until looked up).
 CACHE_KEY = "podium.identity"
+#: Where the store's grants to ``everyone`` are cached for an anonymous request.
+EVERYONE_CACHE_KEY = "podium.everyone_permissions"
 _MISSING = object()
 
 SESSION = "session"
@@ -65,7 +72,8 @@ class Identity:
     login: str
     display_name: str
     roles: frozenset[str]
-    #: Every permission the roles give (``admin`` aside: see :meth:`has`).
+    #: Every permission the roles give, ``authenticated``'s and ``everyone``'s
+    #: included (``admin`` aside: see :meth:`has`).
     permissions: frozenset[str]
     #: ``"session"`` (the cookie: unsafe requests need the CSRF token) or
     #: ``"bearer"`` (an API token: exempt from the CSRF token).
@@ -95,6 +103,7 @@ class PodiumSecurityPolicy:
     """Pyramid's ``ISecurityPolicy`` over Podium's accounts."""
 
     def __init__(self, roles: Mapping[str, frozenset[str]]):
+        #: Role -> its default permissions (settings, else plugins' proposals).
         self.roles = dict(roles)
 
     # identity -------------------------------------------------------------
@@ -109,7 +118,7 @@ class PodiumSecurityPolicy:
         token = bearer_token(request)
         if token is not None:
             user = user_for_token(request.dbsession, token) if token else None
-            return self._identity_of(user, BEARER)
+            return self._identity_of(request, user, BEARER)
         if SESSION_COOKIE + "=" not in request.environ.get("HTTP_COOKIE", ""):
             # No session cookie, so an empty session: not building one keeps
             # an anonymous request (pyramid_tm asks every request for its
@@ -125,13 +134,17 @@ class PodiumSecurityPolicy:
         ).one_or_none()
         if user is None or not user.active or user.session_epoch != epoch:
             return None
-        return self._identity_of(user, SESSION)
+        return self._identity_of(request, user, SESSION)
 
-    def _identity_of(self, user: User | None, source: str) -> Identity | None:
+    def _identity_of(self, request: Request, user: User | None,
+                     source: str) -> Identity | None:
         if user is None:
             return None
         roles = frozenset(user.role_names)
-        permissions = frozenset().union(*(self.roles.get(role, ()) for role in roles))
+        granted = roles | {AUTHENTICATED, EVERYONE}
+        permissions = frozenset().union(
+            *(self.roles.get(role, ()) for role in granted),
+            stored_permissions(request.dbsession, granted))
         return Identity(user_id=user.id, login=user.login, display_name=user.display_name,
                         roles=roles, permissions=permissions, authenticated_by=source)
 
@@ -143,10 +156,24 @@ class PodiumSecurityPolicy:
 
     # permissions ----------------------------------------------------------
 
+    def everyone_has(self, request: Request, permission: str) -> bool:
+        """Whether ``everyone`` has it: the defaults first, so that an open
+        permission costs no query; the store's grants once per request."""
+        if permission in self.roles.get(EVERYONE, ()):
+            return True
+        stored = request.environ.get(EVERYONE_CACHE_KEY)
+        if stored is None:
+            stored = request.environ[EVERYONE_CACHE_KEY] = stored_permissions(
+                request.dbsession, [EVERYONE])
+        return permission in stored
+
     def permits(self, request: Request, context: Any, permission: str) -> Allowed | Denied:
         identity = self.identity(request)
         if identity is None:
-            return Denied(f"nobody is logged in; {permission!r} needs a user")
+            if self.everyone_has(request, permission):
+                return Allowed(f"{permission!r} is granted to everyone")
+            return Denied(f"nobody is logged in, and {permission!r} is not granted to "
+                          "everyone")
         if identity.has(permission):
             return Allowed(f"user {identity.login!r} has {permission!r} by a role")
         return Denied(f"user {identity.login!r} has no role giving {permission!r}")
@@ -165,7 +192,7 @@ class PodiumSecurityPolicy:
         session[USERID_KEY] = user.id
         session[EPOCH_KEY] = user.session_epoch
         # This request's identity is the new session's, whatever cookie it came with.
-        request.environ[CACHE_KEY] = self._identity_of(user, SESSION)
+        request.environ[CACHE_KEY] = self._identity_of(request, user, SESSION)
         return []
 
     def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:
@@ -182,15 +209,24 @@ class PodiumSecurityPolicy:
         return []
 
 
-def register_unless_set(config: Configurator, policy: PodiumSecurityPolicy) -> None:
+def default_grants(config: Configurator) -> dict[str, frozenset[str]]:
+    """Role -> its default permissions: the catalogue's once the plugins are
+    included, the settings alone where Podium's plugins step did not run."""
+    catalog = catalog_of(config.registry)
+    if catalog is not None:
+        return catalog.defaults()
+    return role_permissions(config.get_settings())
+
+
+def register_unless_set(config: Configurator) -> None:
     registry = config.registry
     if registry.queryUtility(ISecurityPolicy) is None:
-        registry.registerUtility(policy, ISecurityPolicy)
+        registry.registerUtility(PodiumSecurityPolicy(default_grants(config)), ISecurityPolicy)
 
 
 def includeme(config: Configurator) -> None:
-    policy = PodiumSecurityPolicy(role_permissions(config.get_settings()))
     # After config.set_security_policy's actions (PHASE2_CONFIG), before any
-    # view is derived: the permission deriver reads the policy then.
-    config.action(None, register_unless_set, args=(config, policy), order=PHASE2_CONFIG + 1)
+    # view is derived: the permission deriver reads the policy then.  By then
+    # every plugin has declared its permissions and proposed its grants.
+    config.action(None, register_unless_set, args=(config,), order=PHASE2_CONFIG + 1)
     config.include(".login")

@@ -17,7 +17,14 @@ Installed with podium, it gives every test suite these fixtures:
 ``dbsession``            a session on the test database whose work is rolled
                          back after the test
 ``testapp``              (see above) also has ``csrf_token()``,
-                         ``post_form(url, params)``, ``login(userid)``
+                         ``post_form(url, params)``, ``login(login_or_id)`` (as
+                         if through ``/login``: the user must exist), ``logout()``
+``podium_user``          ``podium_user(login, permissions=(), roles=())``: a user
+                         with exactly these permissions (a
+                         :class:`~podium.testing.accounts.TestUser`)
+``logged_in_app``        ``logged_in_app(permissions=(), login="tester")``: a new
+                         WebTest app logged in as a new user with them
+``api_token``            ``api_token(login)``: a bearer token of that user
 
 Rows written by a test are deleted after it, so tests do not see each other.
 """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from podium.store.engine import make_engine
 
+from .accounts import TestUser, make_token, make_user
 from .apps import base_settings, build_app, delete_all_rows, migrate
 from .database import postgresql_admin_url, temporary_database
 
@@ -83,6 +84,52 @@ def testapp(podium_app: Router) -> Any:
     from .webapp import PodiumTestApp  # WebTest is an extra: only suites using it need it
 
     return PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})
+
+
+@pytest.fixture
+def podium_user(podium_app: Router) -> Callable[..., TestUser]:
+    """``podium_user(login, permissions=(), roles=(), password=None, active=True)``:
+    a user of the test's app with exactly these permissions (granted in the
+    store to a role of its own) and roles; a permission no enabled plugin
+    declares is refused.  Rows are deleted after the test like any other."""
+
+    def make(login: str, permissions: Iterable[str] = (), roles: Iterable[str] = (),
+             password: str | None = None, active: bool = True) -> TestUser:
+        return make_user(podium_app.registry, login, permissions=permissions, roles=roles,
+                         password=password, active=active)
+
+    return make
+
+
+@pytest.fixture
+def logged_in_app(podium_app: Router, podium_user: Callable[..., TestUser]) -> Callable[..., Any]:
+    """``logged_in_app(permissions=(), login="tester", roles=())``: a new
+    ``PodiumTestApp`` of the test's app whose requests come from a new user
+    with these permissions, logged in by session (unsafe methods need the CSRF
+    token: ``post_form``, or the ``X-CSRF-Token`` header with ``csrf_token()``).
+    ``app.user`` is the :class:`~podium.testing.accounts.TestUser`."""
+    from .webapp import PodiumTestApp
+
+    def make(permissions: Iterable[str] = (), login: str = "tester",
+             roles: Iterable[str] = ()) -> Any:
+        user = podium_user(login, permissions=permissions, roles=roles)
+        app = PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})
+        app.login(user.id)
+        app.user = user
+        return app
+
+    return make
+
+
+@pytest.fixture
+def api_token(podium_app: Router) -> Callable[..., str]:
+    """``api_token(login, expires_days=None)``: a new API token of that user,
+    to send as ``headers={"Authorization": f"Bearer {token}"}``."""
+
+    def make(login: str, expires_days: int | None = None) -> str:
+        return make_token(podium_app.registry, login, expires_days=expires_days)
+
+    return make
 
 
 def _let_sqlite_nest_transactions(engine: Engine) -> None:

@@ -12,10 +12,11 @@ import webtest
 from pyramid.interfaces import ISessionFactory
 from pyramid.request import Request
 from pyramid.response import Response
+from sqlalchemy import select
 
-#: The session key where the login helper puts the user id; the core's
-#: security policy will read the same key.
-USERID_KEY = "podium.userid"
+from podium.accounts.models import User
+from podium.security.policy import EPOCH_KEY, USERID_KEY
+from podium.store.sessions import tm_session
 
 
 class _CollectingRequest(Request):
@@ -58,9 +59,27 @@ class PodiumTestApp(webtest.TestApp):
         """POST ``params`` as a browser form would, with the CSRF token."""
         return self.post(url, {**(params or {}), "csrf_token": self.csrf_token()}, **kw)
 
-    def login(self, userid: str) -> None:
-        """Make the following requests come from ``userid``."""
-        self._with_session(lambda request: request.session.__setitem__(USERID_KEY, userid))
+    def login(self, user: str | int) -> None:
+        """Make the following requests come from ``user`` (a login name, or a
+        user id), as if it had logged in through ``/login``: the session
+        holds its id and its session epoch, which the security policy checks.
+        A disabled or unknown user is refused (``ValueError``)."""
+        with tm_session(self.app.registry["podium.engine"]) as session:
+            found = session.scalars(select(User).where(
+                User.id == user if isinstance(user, int) else
+                User.login == str(user).strip().lower())).one_or_none()
+            if found is None or not found.active:
+                raise ValueError(f"no active user {user!r} to log in as")
+            user_id, epoch = found.id, found.session_epoch
+
+        def log_in(request: Request) -> None:
+            request.session.invalidate()
+            request.session[USERID_KEY] = user_id
+            request.session[EPOCH_KEY] = epoch
+
+        self._with_session(log_in)
 
     def logout(self) -> None:
-        self._with_session(lambda request: request.session.pop(USERID_KEY, None))
+        """Make the following requests anonymous (the user's other sessions
+        live on: ``/logout`` ends them all)."""
+        self._with_session(lambda request: request.session.invalidate())

@@ -14,6 +14,7 @@ from pyramid.config import Configurator
 
 from podium.api import Plugin
 
+from .permissions import DEFAULT_GRANTS, PERMISSIONS
 from .settings import SETTINGS, limits_from
 
 #: Where the views find the typed settings: a :class:`podium_notes.settings.Limits`.
@@ -52,4 +53,7 @@ plugin = Plugin(
     settings=SETTINGS,
     # A dotted name: click and the command code are imported only by `podium`.
     commands="podium_notes.cli:notes",
+    permissions=PERMISSIONS,
+    # Transitional: open to everyone, as before permissions (podium_notes.permissions).
+    default_grants=DEFAULT_GRANTS,
 )

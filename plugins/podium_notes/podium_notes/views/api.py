@@ -17,7 +17,10 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.view import exception_view_config, view_config
 
+from podium.api import PUBLIC
+
 from ..models import Note
+from ..permissions import CREATE, DELETE, EDIT, VIEW
 from ..queries import list_notes
 from ..schemas import ValidationError, load_json_object, parse_page_request, validate_note
 from . import limits, method_not_allowed, note_or_404
@@ -65,7 +68,8 @@ def invalid_input(exc: ValidationError, request: Request) -> dict[str, Any]:
     return {"error": error}
 
 
-@view_config(route_name="notes.api.notes", request_method="GET", renderer="json", json_api=True)
+@view_config(route_name="notes.api.notes", request_method="GET", renderer="json", json_api=True,
+             permission=VIEW)
 def list_api(request: Request) -> dict[str, Any]:
     """``?page=1&per_page=20``; a page past the end has no items.
 
@@ -85,7 +89,8 @@ def list_api(request: Request) -> dict[str, Any]:
     }
 
 
-@view_config(route_name="notes.api.notes", request_method="POST", renderer="json", json_api=True)
+@view_config(route_name="notes.api.notes", request_method="POST", renderer="json", json_api=True,
+             permission=CREATE)
 def create_api(request: Request) -> dict[str, Any]:
     note = Note(**validate_note(json_object(request)))
     request.dbsession.add(note)
@@ -95,13 +100,14 @@ def create_api(request: Request) -> dict[str, Any]:
     return note_json(request, note)
 
 
-@view_config(route_name="notes.api.note", request_method="GET", renderer="json", json_api=True)
+@view_config(route_name="notes.api.note", request_method="GET", renderer="json", json_api=True,
+             permission=VIEW)
 def get_api(request: Request) -> dict[str, Any]:
     return note_json(request, note_or_404(request))
 
 
 @view_config(route_name="notes.api.note", request_method=("PUT", "PATCH"), renderer="json",
-             json_api=True)
+             json_api=True, permission=EDIT)
 def update_api(request: Request) -> dict[str, Any]:
     """PUT replaces the note (title required, body defaults to empty); PATCH
     changes only the fields it sends."""
@@ -112,14 +118,15 @@ def update_api(request: Request) -> dict[str, Any]:
     return note_json(request, note)
 
 
-@view_config(route_name="notes.api.note", request_method="DELETE", json_api=True)
+@view_config(route_name="notes.api.note", request_method="DELETE", json_api=True,
+             permission=DELETE)
 def delete_api(request: Request) -> Response:
     request.dbsession.delete(note_or_404(request))
     return Response(status=204)
 
 
-@view_config(route_name="notes.api.notes", require_csrf=False)
-@view_config(route_name="notes.api.note", require_csrf=False)
+@view_config(route_name="notes.api.notes", require_csrf=False, permission=PUBLIC)
+@view_config(route_name="notes.api.note", require_csrf=False, permission=PUBLIC)
 def wrong_method(request: Request) -> None:
     """Any other method: 405 with ``Allow`` (see ``pages.wrong_method``)."""
     raise method_not_allowed(request, _ROUTE_METHODS[request.matched_route.name])

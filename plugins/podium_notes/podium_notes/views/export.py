@@ -21,6 +21,7 @@ from sqlalchemy import select
 from podium.api import stream_rows
 
 from ..models import Note
+from ..permissions import EXPORT
 
 #: The columns of the export, in order (also its header row).
 EXPORT_COLUMNS = ("id", "title", "body", "created_at", "updated_at")
@@ -33,7 +34,8 @@ def export_statement() -> Any:
     return select(*columns).order_by(Note.created_at.desc(), Note.id.desc())
 
 
-@view_config(route_name="notes.export", request_method="GET", renderer="csv")
+@view_config(route_name="notes.export", request_method="GET", renderer="csv",
+             permission=EXPORT)
 def export_csv(request: Request) -> dict[str, Any]:
     """``/notes/export.csv``: timestamps in ISO 8601, UTC."""
     return {

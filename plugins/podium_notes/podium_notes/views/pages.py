@@ -16,7 +16,10 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
 from pyramid.request import Request
 from pyramid.view import view_config
 
+from podium.api import PUBLIC
+
 from ..models import Note
+from ..permissions import CREATE, DELETE, EDIT, VIEW
 from ..queries import list_notes
 from ..schemas import ValidationError, parse_page_request, validate_note
 from . import limits, method_not_allowed, note_or_404
@@ -36,13 +39,14 @@ _ROUTE_METHODS = {
 }
 
 
-@view_config(route_name="notes.root")
+@view_config(route_name="notes.root", permission=VIEW)
 def to_list(request: Request) -> HTTPFound:
     """``/notes`` (no slash) is where people type; the list lives at ``/notes/``."""
     return HTTPFound(request.route_url("notes.list", _query=request.GET))
 
 
-@view_config(route_name="notes.list", request_method="GET", renderer=LIST_TEMPLATE)
+@view_config(route_name="notes.list", request_method="GET", renderer=LIST_TEMPLATE,
+             permission=VIEW)
 def list_page(request: Request) -> dict[str, Any]:
     """Newest notes first, ``notes.page_size`` at a time (``?page=``)."""
     params = {"page": request.GET["page"]} if "page" in request.GET else {}
@@ -59,7 +63,8 @@ def list_page(request: Request) -> dict[str, Any]:
     return {"page": page}
 
 
-@view_config(route_name="notes.view", request_method="GET", renderer=VIEW_TEMPLATE)
+@view_config(route_name="notes.view", request_method="GET", renderer=VIEW_TEMPLATE,
+             permission=VIEW)
 def view_page(request: Request) -> dict[str, Any]:
     return {"note": note_or_404(request)}
 
@@ -93,12 +98,14 @@ def _invalid(request: Request, note: Note | None, exc: ValidationError) -> dict[
     return _form(request, note=note, values=_submitted(request), errors=exc.fields)
 
 
-@view_config(route_name="notes.new", request_method="GET", renderer=FORM_TEMPLATE)
+@view_config(route_name="notes.new", request_method="GET", renderer=FORM_TEMPLATE,
+             permission=CREATE)
 def new_form(request: Request) -> dict[str, Any]:
     return _form(request, note=None, values={"title": "", "body": ""}, errors={})
 
 
-@view_config(route_name="notes.new", request_method="POST", renderer=FORM_TEMPLATE)
+@view_config(route_name="notes.new", request_method="POST", renderer=FORM_TEMPLATE,
+             permission=CREATE)
 def create(request: Request) -> HTTPFound | dict[str, Any]:
     try:
         values = validate_note(request.POST, ignore_unknown=True)
@@ -113,13 +120,15 @@ def create(request: Request) -> HTTPFound | dict[str, Any]:
     return HTTPFound(request.route_url("notes.view", id=note.id))
 
 
-@view_config(route_name="notes.edit", request_method="GET", renderer=FORM_TEMPLATE)
+@view_config(route_name="notes.edit", request_method="GET", renderer=FORM_TEMPLATE,
+             permission=EDIT)
 def edit_form(request: Request) -> dict[str, Any]:
     note = note_or_404(request)
     return _form(request, note=note, values={"title": note.title, "body": note.body}, errors={})
 
 
-@view_config(route_name="notes.edit", request_method="POST", renderer=FORM_TEMPLATE)
+@view_config(route_name="notes.edit", request_method="POST", renderer=FORM_TEMPLATE,
+             permission=EDIT)
 def update(request: Request) -> HTTPFound | dict[str, Any]:
     note = note_or_404(request)
     try:
@@ -133,13 +142,14 @@ def update(request: Request) -> HTTPFound | dict[str, Any]:
     return HTTPFound(request.route_url("notes.view", id=note.id))
 
 
-@view_config(route_name="notes.delete", request_method="GET", renderer=DELETE_TEMPLATE)
+@view_config(route_name="notes.delete", request_method="GET", renderer=DELETE_TEMPLATE,
+             permission=DELETE)
 def confirm_delete(request: Request) -> dict[str, Any]:
     """A GET never deletes: it asks, with the same POST form as the note's page."""
     return {"note": note_or_404(request)}
 
 
-@view_config(route_name="notes.delete", request_method="POST")
+@view_config(route_name="notes.delete", request_method="POST", permission=DELETE)
 def delete(request: Request) -> HTTPFound:
     note = note_or_404(request)
     request.dbsession.delete(note)
@@ -147,12 +157,12 @@ def delete(request: Request) -> HTTPFound:
     return HTTPFound(request.route_url("notes.list"))
 
 
-@view_config(route_name="notes.list", require_csrf=False)
-@view_config(route_name="notes.view", require_csrf=False)
-@view_config(route_name="notes.new", require_csrf=False)
-@view_config(route_name="notes.edit", require_csrf=False)
-@view_config(route_name="notes.delete", require_csrf=False)
-@view_config(route_name="notes.export", require_csrf=False)
+@view_config(route_name="notes.list", require_csrf=False, permission=PUBLIC)
+@view_config(route_name="notes.view", require_csrf=False, permission=PUBLIC)
+@view_config(route_name="notes.new", require_csrf=False, permission=PUBLIC)
+@view_config(route_name="notes.edit", require_csrf=False, permission=PUBLIC)
+@view_config(route_name="notes.delete", require_csrf=False, permission=PUBLIC)
+@view_config(route_name="notes.export", require_csrf=False, permission=PUBLIC)
 def wrong_method(request: Request) -> None:
     """Any other method on a page's URL: 405 with ``Allow``, not a bare 404.
 
