@@ -67,6 +67,10 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
+    from podium.store.engine import ensure_sqlite_directory
+
+    # Plain alembic on a fresh checkout: SQLite makes a missing file, not its directory.
+    ensure_sqlite_directory(settings["sqlalchemy.url"])
     engine = engine_from_config(
         {"sqlalchemy.url": settings["sqlalchemy.url"]},
         prefix="sqlalchemy.",

@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import BACKENDS
 from core_schema import core_head
 from uninstall_kit import Site, open_site
+
+from podium.cli import cli
 
 
 @pytest.fixture(params=BACKENDS)
@@ -101,3 +104,19 @@ def test_refusals_are_one_error_line_each(site: Site, tmp_path: Path) -> None:
     unknown = site.run("plugins", "remove", "nothing", "INI")
     assert unknown.exit_code == 1 and len(errors(unknown.output)) == 1
     assert "podium db forget nothing" in unknown.output
+
+
+def test_an_enabled_plugin_skipped_for_failing_is_not_called_disabled(
+        site: Site, make_plugin, caplog: pytest.LogCaptureFixture) -> None:
+    """Under podium.on_plugin_error = skip, the plugin the ini enables but
+    that cannot be imported is said to be enabled and skipped."""
+    make_plugin("broken", "import no_such_module_anywhere\n")
+    with caplog.at_level("WARNING", logger="podium.store.migrations"):
+        result = CliRunner().invoke(cli, ["db", "upgrade", site.ini], env={
+            "PODIUM_PLUGINS": "todo broken", "PODIUM_ON_PLUGIN_ERROR": "skip",
+            "PODIUM_DATABASE_URL": None})
+    assert result.exit_code == 0, result.output
+    said = [r.getMessage() for r in caplog.records if "broken" in r.getMessage()]
+    assert said and all(m.startswith("enabled plugin broken is skipped "
+                                     "(podium.on_plugin_error = skip)") for m in said), said
+    assert not any("disabled plugin broken" in m for m in said)

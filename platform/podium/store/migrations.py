@@ -44,7 +44,7 @@ from sqlalchemy.orm import Mapper
 from ..plugins.discovery import discover
 from ..plugins.errors import PluginError
 from ..plugins.loader import LoadedPlugin, load
-from ..plugins.resolution import resolve
+from ..plugins.resolution import listing_of, resolve
 from ..settings.core import apply_environment, environment_for, normalize
 from ..settings.types import SettingsError
 
@@ -172,6 +172,8 @@ def branches_for(
         enabled = enabled_plugins(settings)
     enabled = list(enabled)
     enabled_names = {p.name for p in enabled}
+    # Listed but not among the enabled: skipped under podium.on_plugin_error = skip.
+    listed = set(listing_of(settings.get("podium.plugins") or [], installed))
     others: list[LoadedPlugin] = []
     for name, entry in installed.items():
         if name in enabled_names:
@@ -179,8 +181,13 @@ def branches_for(
         try:
             others.append(load(entry, settings))
         except PluginError as exc:
-            log.warning("disabled plugin %s cannot be imported, its migrations are "
-                        "unknown: %s", name, exc)
+            if name in listed:
+                log.warning("enabled plugin %s is skipped (podium.on_plugin_error = skip): "
+                            "it cannot be imported, its migrations are neither run nor "
+                            "known: %s", name, exc)
+            else:
+                log.warning("disabled plugin %s cannot be imported, its migrations are "
+                            "unknown: %s", name, exc)
     for plugin, is_enabled in [(p, True) for p in enabled] + [(p, False) for p in others]:
         directory = plugin.migrations_path()
         if directory:
