@@ -24,8 +24,12 @@ def logged_in(site):
 
 def test_a_session_json_post_needs_the_header_token(site):
     app = logged_in(site)
-    res = app.post_json(API, {"title": "forged"}, status=400)
-    assert "CSRF" in res.json["error"]["message"]
+    # 403 (was 400): the session's authority may not be used without the token.
+    res = app.post_json(API, {"title": "forged"}, status=403)
+    message = res.json["error"]["message"]
+    assert "CSRF" in message and "X-CSRF-Token" in message
+    assert "Authorization: Bearer" in message  # what a program does instead
+    assert "Content-Type: application/json" not in message
     assert count(engine_of(app)) == 0
     app.post_json(API, {"title": "mine"}, headers={"X-CSRF-Token": app.csrf_token()},
                   status=201)
@@ -38,7 +42,7 @@ def test_a_session_put_patch_or_delete_needs_the_token(site, method):
     [note_id] = add_notes(engine_of(app), 1)
     before = rows(engine_of(app))
     app.request(f"{API}/{note_id}", method=method, body=b'{"title": "t"}',
-                content_type="application/json", status=400)
+                content_type="application/json", status=403)  # was 400, as above
     assert rows(engine_of(app)) == before
     res = app.request(f"{API}/{note_id}", method=method, body=b'{"title": "t"}',
                       content_type="application/json",

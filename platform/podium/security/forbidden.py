@@ -16,7 +16,8 @@ who is asking:
 - **a user without the permission**: *403*, in the layout or the JSON shape,
   naming the permission the view needs (when the view declared one) and the
   account, so that the user knows whom to ask for what.  A plugin's own
-  ``HTTPForbidden("...")`` keeps its message.
+  ``HTTPForbidden("...")`` keeps its message (followed, on a 401, by what
+  logging in means).
 
 The permission is recorded by a view deriver placed outside Pyramid's
 permission check: ``HTTPForbidden`` itself does not carry it.
@@ -62,18 +63,20 @@ def login_url(request: Request) -> str:
     return request.route_path("podium.login", _query={"next": target})
 
 
-def _needs_a_user(request: Request) -> Response:
+def _needs_a_user(exc: HTTPForbidden, request: Request) -> Response:
     token = bearer_token(request)
     challenge = REALM if token is None else f'{REALM}, error="invalid_token"'
     headers = [("WWW-Authenticate", challenge)]
+    # A view's own HTTPForbidden("...") says why first.
+    own = f"{exc.detail} " if exc.result is None and exc.detail else ""
     if token is not None or wants_json(request):  # a program: no login page for it
         message = NO_IDENTITY_JSON if token is None else INVALID_TOKEN_JSON
-        return error_response(request, 401, "Unauthorized", message, headers=headers,
+        return error_response(request, 401, "Unauthorized", own + message, headers=headers,
                               as_json=True)
     if request.method in ("GET", "HEAD"):
         return HTTPSeeOther(location=login_url(request))
-    return error_response(request, 401, "Log in needed", NO_IDENTITY_PAGE, headers=headers,
-                          template=LOGIN_NEEDED_TEMPLATE,
+    return error_response(request, 401, "Log in needed", own + NO_IDENTITY_PAGE,
+                          headers=headers, template=LOGIN_NEEDED_TEMPLATE,
                           values={"login_url": login_url(request)})
 
 
@@ -94,7 +97,7 @@ def _not_allowed_message(exc: HTTPForbidden, request: Request, identity: Any) ->
 def forbidden(exc: HTTPForbidden, request: Request) -> Response:
     identity = request.identity
     if identity is None:
-        return _needs_a_user(request)
+        return _needs_a_user(exc, request)
     return error_response(request, 403, "Forbidden", _not_allowed_message(exc, request, identity))
 
 

@@ -21,19 +21,34 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from ..excerpts import request_excerpt
-from ..security.csrf import CSRFNeedsHTTPS, is_json_body
+from ..security.csrf import CSRFNeedsHTTPS, authenticated_by, is_json_body
 
 log = logging.getLogger(__name__)
 
 ERROR_TEMPLATE = "podium:templates/error.jinja2"
 
-_CSRF_MESSAGE = (
+#: A CSRF refusal, by what the request was and who it came from (see
+#: :func:`csrf_refusal`).
+CSRF_FORM_EXPIRED = (
     "This form has expired or was not sent by this site (missing or wrong CSRF token). "
-    "Reload the page and try again. Programs calling the JSON API send "
-    "Content-Type: application/json instead of a token."
+    "Reload the page and send the form again."
 )
-
-
+CSRF_SESSION_JSON = (
+    "This request is identified by your session cookie, so it needs the CSRF token of a "
+    "page of this site (missing or wrong): a script in the page sends it in the "
+    "X-CSRF-Token header. A program that is not a page uses an API token instead "
+    "(Authorization: Bearer <token>), which needs no CSRF token."
+)
+CSRF_ANONYMOUS_JSON = (
+    "This request needs a CSRF token (missing or wrong): a script in a page of this site "
+    "sends the page's token in the X-CSRF-Token header. A program uses an API token "
+    "(Authorization: Bearer <token>), which needs no CSRF token."
+)
+CSRF_FOREIGN_ORIGIN = (
+    "This request was not sent by this site: its Origin (or Referer) header names another "
+    "site, which may not send requests here (CSRF protection). A site trusted to do so is "
+    "listed in the setting pyramid.csrf_trusted_origins."
+)
 
 
 def keep_path_readable(request: Request) -> None:
@@ -76,11 +91,26 @@ def wants_json(request: Request) -> bool:
     return answer
 
 
-def _message(exc: HTTPError) -> str:
+def csrf_refusal(exc: HTTPError, request: Request) -> tuple[int, str]:
+    """The status and the message of a CSRF refusal.
+
+    A request identified by the session cookie is refused with a 403: it
+    carries the user's authority, which it may not use without the token.
+    Any other is a 400, the request being incomplete rather than forbidden.
+    The message says what helps: a person reloads the form; a script in a
+    page sends the page's token in ``X-CSRF-Token``; a program uses an API
+    token, which needs none; a production site needs HTTPS."""
+    status = 403 if authenticated_by(request) == "session" else 400
     if isinstance(exc, CSRFNeedsHTTPS):
-        return str(exc.detail)  # "expired" would never help: the site needs HTTPS
-    if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
-        return _CSRF_MESSAGE
+        return status, str(exc.detail)  # "expired" would never help: the site needs HTTPS
+    if isinstance(exc, BadCSRFOrigin):
+        return status, CSRF_FOREIGN_ORIGIN
+    if not (wants_json(request) or is_json_body(request)):
+        return status, CSRF_FORM_EXPIRED
+    return status, CSRF_SESSION_JSON if status == 403 else CSRF_ANONYMOUS_JSON
+
+
+def _message(exc: HTTPError) -> str:
     return str(exc.detail or exc.explanation or exc.title)
 
 
@@ -117,6 +147,9 @@ def error_response(request: Request, status: int, title: str, message: str,
 
 
 def http_error(exc: HTTPError, request: Request) -> Response:
+    if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
+        status, message = csrf_refusal(exc, request)
+        return error_response(request, status, exc.title, message)
     return error_response(request, exc.code, exc.title, _message(exc), headers=exc.headerlist)
 
 
