@@ -10,6 +10,8 @@ PODIUM_TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
+import importlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,3 +134,47 @@ def test_forget_refuses_an_installed_plugin_the_core_and_an_unknown_name(site: S
     assert unknown.exit_code == 1
     assert "no revision and no record of a branch named 'nothing'" in unknown.output
     assert site.versions() == {core_head(), "todo_tags_0001"}
+
+
+AUDIT_0001 = '''
+revision = "audit_0001"
+down_revision = None
+branch_labels = ("audit",)
+depends_on = HEADS
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_forgetting_a_branch_that_stood_for_the_cores_head_puts_the_core_back(
+        site: Site, make_plugin) -> None:
+    """A revision depending on the core's head takes its row in
+    alembic_version: deleting that row alone would leave the core at base."""
+    site.packages["audit"] = make_plugin(
+        "audit", 'migrations = __name__ + ":migrations/versions"\n\n\n'
+                 "def includeme(config):\n    pass\n",
+        distribution="podium-audit", files={
+            "migrations/__init__.py": "", "migrations/versions/__init__.py": "",
+            "migrations/versions/audit_0001_start.py":
+                AUDIT_0001.replace("HEADS", repr(["podium_0001", core_head()]))})
+    site.ok("db", "upgrade", "INI", plugins="audit")
+    assert site.versions() == {"audit_0001"}  # alembic keeps heads only
+    (dist_info,) = site.root.glob("podium_audit-*.dist-info")
+    shutil.rmtree(dist_info)
+    shutil.rmtree(site.root / site.packages["audit"])
+    importlib.invalidate_caches()
+
+    checked = site.run("db", "check", "INI", plugins="")
+    assert checked.exit_code == 1 and "podium db forget audit" in checked.output
+    # The core is not called behind: what was recorded for it is applied.
+    assert "pending revisions" not in checked.output, checked.output
+    site.ok("db", "forget", "audit", "INI", plugins="")
+    assert site.versions() == {core_head()}
+    assert site.ok("db", "check", "INI", plugins="").exit_code == 0
+    site.start("")

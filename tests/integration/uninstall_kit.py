@@ -226,7 +226,7 @@ def forget_models(names: Iterable[str]) -> None:
     """Take the plugins' tables out of ``podium.api.Base``'s metadata, which
     outlives them (a process started after ``pip uninstall`` never had them)."""
     for name in names:
-        table = Base.metadata.tables.get(TABLES[name])
+        table = Base.metadata.tables.get(TABLES.get(name, ""))
         if table is not None:
             Base.metadata.remove(table)
 
