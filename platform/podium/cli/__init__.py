@@ -22,6 +22,7 @@ from .db import db
 from .new_plugin import new_plugin
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
+from .roles import roles
 from .tokens import tokens
 from .users import users
 
@@ -45,6 +46,7 @@ cli.add_command(new_plugin)
 cli.add_command(assets)
 cli.add_command(users)
 cli.add_command(tokens)
+cli.add_command(roles)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from pyramid.exceptions import ConfigurationError, ConfigurationExecutionError
 from sqlalchemy.exc import DBAPIError
 
 from ..plugins.errors import PluginError
+from ..plugins.permissions import unprotected_views
 from ..settings.types import SettingsError
 from ..store.require_current import SchemaNotCurrentError
 from .config import config_problems
@@ -45,14 +46,15 @@ def _is_podiums(error: BaseException) -> bool:
     return isinstance(error, (PluginError, SettingsError)) or bool(getattr(error, "problems", None))
 
 
-def app_problems(config_uri: str) -> list[str]:
+def app_problems(config_uri: str, unprotected: list[str] | None = None) -> list[str]:
     """Build the application ``CONFIG_URI`` names (``use = egg:podium`` or a
     host's own factory, such as ``egg:acme-site``) exactly as pserve does,
     through ``pyramid.paster.get_app``, and say what stops it.
 
     The host's ``main`` runs, so its conflicts and overrides are checked
     with Podium's own.  An exception that is not a configuration problem is a
-    bug of the code loaded, and keeps its traceback."""
+    bug of the code loaded, and keeps its traceback.  The views that have no
+    permission and are not declared public are added to ``unprotected``."""
     from pyramid.paster import get_app
 
     try:
@@ -67,6 +69,10 @@ def app_problems(config_uri: str) -> list[str]:
         return problems_told_by(exc)
     except (ImportError, LookupError) as exc:
         return [unloadable(config_uri, exc)]
+    if unprotected is not None:
+        registry = getattr(app, "registry", None)
+        if registry is not None:
+            unprotected.extend(str(view) for view in unprotected_views(registry))
     _close(app)
     return []
 
@@ -87,26 +93,40 @@ def _close(app: Any) -> None:
 
 @click.command()
 @click.argument("config_uri")
-def check(config_uri: str) -> None:
+@click.option("--strict", is_flag=True,
+              help="Count views without a permission as problems (exit 1).")
+def check(config_uri: str, strict: bool) -> None:
     """Load CONFIG_URI as pserve would and report every problem found.
 
     Settings, missing or incompatible plugins, the application itself (the
     factory the ini file names, a host application's own included: its
     conflicts and asset overrides) and a database that is not current (as
     `podium db check` says); exits 0 only when there are none.
+
+    It also lists every view that has no permission and is not declared
+    public (permission=PUBLIC), by plugin, route and file:line: warnings,
+    or problems with --strict.
     """
+    unprotected: list[str] = []
     try:
         settings, problems = config_problems(config_uri)
     except (ImportError, LookupError) as exc:  # reading the settings loads the factory
         settings, problems = {}, [unloadable(config_uri, exc)]
     if not problems:
-        problems.extend(app_problems(config_uri))
+        problems.extend(app_problems(config_uri, unprotected))
         try:
             problem = schema_problem(config_uri, settings)
         except PluginError as exc:  # the plugins the migrations are read for
             problem = None if str(exc) in problems else str(exc)
         if problem:
             problems.append(problem)
+    if strict:
+        problems.extend(unprotected)
+    elif unprotected:
+        click.echo(f"{config_uri}: {len(unprotected)} view(s) without a permission "
+                   "(default deny: each needs a permission, or PUBLIC)", err=True)
+        for view in unprotected:
+            click.echo(f"- warning: {view}", err=True)
     if problems:
         click.echo(f"{config_uri}: {len(problems)} problem(s)", err=True)
         for problem in problems:

@@ -16,11 +16,17 @@ are refused naming both.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from pyramid.interfaces import IException
 from pyramid.registry import Registry
 from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.static import static_view
+from zope.interface.interfaces import IInterface
 
 from ..accounts.models import AUTHENTICATED, EVERYONE, PSEUDO_ROLES
 from ..settings.core import ROLE_KEY
@@ -30,7 +36,7 @@ from .errors import PluginConflictError
 
 log = logging.getLogger(__name__)
 __all__ = ["AUTHENTICATED", "EVERYONE", "PSEUDO_ROLES", "PUBLIC", "PermissionCatalog",
-           "build_catalog", "catalog_of"]
+           "UnprotectedView", "build_catalog", "catalog_of", "unprotected_views"]
 
 REGISTRY_KEY = "podium.permissions"
 #: What declares the core's permissions.
@@ -131,3 +137,88 @@ def catalog_of(registry: Registry) -> PermissionCatalog | None:
     did not build, such as a host's that only took some of Podium)."""
     found = registry.get(REGISTRY_KEY)
     return found if isinstance(found, PermissionCatalog) else None
+
+
+# -- default deny, checked ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnprotectedView:
+    """A view with no ``permission=``, not declared ``PUBLIC``."""
+
+    title: str
+    route_name: str | None
+    #: ``"the core"``, ``"plugin 'notes'"`` or ``"the application"``.
+    owner: str
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        route = f" on route {self.route_name!r}" if self.route_name else ""
+        return (f"{self.title}{route} ({self.owner}) at {self.file}:{self.line} has no "
+                "permission: give it permission=\"<plugin>.<word>\", or permission=PUBLIC "
+                "(podium.api) if it is meant to be open")
+
+
+def _is_exception_view(values: Mapping[str, Any]) -> bool:
+    """Exception views answer a request that already failed or was refused
+    (the 404, the 403, the 500s); Pyramid applies no default permission to
+    them, and they are exempt here too."""
+    if values.get("exception_only"):
+        return True
+    context = values.get("context")
+    if isinstance(context, type):
+        return issubclass(context, BaseException)
+    if context is not None and IInterface.providedBy(context):
+        return bool(context.isOrExtends(IException))
+    return False
+
+
+def _relative(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def _owner(registry: Registry, route_name: str | None, file: str) -> str:
+    plugins = registry.get("podium.plugins")
+    enabled = getattr(plugins, "enabled", ())
+    prefix = (route_name or "").split(".", 1)[0]
+    for plugin in enabled:
+        if prefix == plugin.name:
+            return f"plugin {plugin.name!r}"
+    for plugin in enabled:
+        module = sys.modules.get(plugin.include_spec.split(":", 1)[0].split(".", 1)[0])
+        where = getattr(module, "__file__", None)
+        if where and os.path.abspath(file).startswith(os.path.dirname(where) + os.sep):
+            return f"plugin {plugin.name!r}"
+    core = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if prefix == CORE or os.path.abspath(file).startswith(core + os.sep):
+        return "the core"
+    return "the application"
+
+
+def unprotected_views(registry: Registry) -> list[UnprotectedView]:
+    """Every view of the application that has no permission and is not
+    declared ``PUBLIC``, read from Pyramid's introspector (the views each
+    registration made, the core's, the plugins' and the application's).
+
+    Not listed: exception views (above) and static views, which serve the
+    files of a directory a plugin or the core chose to publish
+    (``add_static_view`` takes a ``permission`` for a private one)."""
+    introspector = registry.introspector
+    found = []
+    for entry in introspector.get_category("views"):
+        view = entry["introspectable"]
+        if _is_exception_view(view) or isinstance(view.get("callable"), static_view):
+            continue
+        permissions = [related for related in introspector.related(view)
+                       if related.category_name == "permissions"]
+        if any(p.get("value") is not None for p in permissions):
+            continue
+        info = view.action_info
+        file, line = str(getattr(info, "file", "?")), int(getattr(info, "line", 0) or 0)
+        route_name = view.get("route_name")
+        found.append(UnprotectedView(str(view.title), route_name,
+                                     _owner(registry, route_name, file), _relative(file),
+                                     line))
+    return sorted(found, key=lambda v: (v.owner, v.file, v.line, v.route_name or ""))
