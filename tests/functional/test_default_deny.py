@@ -25,9 +25,6 @@ def test_the_notes_plugin_and_the_core_outside_web_have_no_unprotected_view(podi
     assert [v for v in views if "podium/web/" not in v] == []
 
 
-@pytest.mark.xfail(strict=True, reason="podium/web/home.py's view and the bench plugin's "
-                   "views have no permission yet (those files are edited elsewhere); "
-                   "remove this mark once they carry permission=PUBLIC")
 def test_no_view_of_the_core_or_the_bundled_plugins_is_unprotected(podium_settings):
     from podium.testing import build_app
 

@@ -7,6 +7,7 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.request import Request
 
+from ..plugins.permissions import PUBLIC
 from ..plugins.plugin_set import plugin_set
 from .urls import plugin_front_url
 
@@ -19,4 +20,5 @@ def home(request: Request) -> dict[str, Any]:
 
 def includeme(config: Configurator) -> None:
     config.add_route("podium.home", "/")
-    config.add_view(home, route_name="podium.home", renderer="podium:templates/home.jinja2")
+    config.add_view(home, route_name="podium.home", renderer="podium:templates/home.jinja2",
+                    permission=PUBLIC)

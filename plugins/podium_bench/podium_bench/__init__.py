@@ -38,22 +38,25 @@ def includeme(config: Configurator) -> None:
     """Routes and views; the views module (and its models) load only here, so
     that discovering the plugin, e.g. for ``podium db upgrade``, adds no
     tables to the shared metadata."""
+    from podium.api import PUBLIC
+
     from . import views
 
     for name, pattern in ROUTES.items():
         config.add_route(f"bench.{name}", pattern)
-    config.add_view(views.plaintext, route_name="bench.plaintext")
-    config.add_view(views.hello_json, route_name="bench.json", renderer="json")
-    config.add_view(views.single_query, route_name="bench.db", renderer="json")
-    config.add_view(views.queries, route_name="bench.queries", renderer="json")
+    config.add_view(views.plaintext, route_name="bench.plaintext", permission=PUBLIC)
+    config.add_view(views.hello_json, route_name="bench.json", permission=PUBLIC, renderer="json")
+    config.add_view(views.single_query, route_name="bench.db", permission=PUBLIC, renderer="json")
+    config.add_view(views.queries, route_name="bench.queries", permission=PUBLIC, renderer="json")
     config.add_view(
-        views.fortunes, route_name="bench.fortunes",
+        views.fortunes, route_name="bench.fortunes", permission=PUBLIC,
         renderer="podium_bench:templates/fortunes.jinja2",
     )
-    config.add_view(views.updates, route_name="bench.updates", renderer="json")
+    config.add_view(views.updates, route_name="bench.updates", permission=PUBLIC, renderer="json")
     config.add_view(
-        views.form_page, route_name="bench.form", request_method="GET",
+        views.form_page, route_name="bench.form", permission=PUBLIC, request_method="GET",
         renderer="podium_bench:templates/form.jinja2",
     )
-    config.add_view(views.form_post, route_name="bench.form", request_method="POST")
+    config.add_view(views.form_post, route_name="bench.form", permission=PUBLIC,
+                    request_method="POST")
     config.add_static_view("static", "podium_bench:static", cache_max_age=3600)
