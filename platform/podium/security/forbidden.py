@@ -36,7 +36,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.viewderivers import INGRESS
 
 from ..web.errors import error_response, wants_json
-from .login import safe_next
+from ..web.urls import login_path
 from .policy import bearer_token
 
 LOGIN_NEEDED_TEMPLATE = "podium:templates/login_needed.jinja2"
@@ -54,15 +54,6 @@ NO_IDENTITY_PAGE = ("You are not logged in, or your session has ended, so this w
                     "done and nothing was changed. Log in, then send it again.")
 
 
-def login_url(request: Request) -> str:
-    """The login page, with ``next=`` this request's path and query when the
-    login page would accept it as a place to come back to."""
-    target = request.path_qs
-    if safe_next(request, target) != target:
-        return request.route_path("podium.login")
-    return request.route_path("podium.login", _query={"next": target})
-
-
 def _needs_a_user(exc: HTTPForbidden, request: Request) -> Response:
     token = bearer_token(request)
     challenge = REALM if token is None else f'{REALM}, error="invalid_token"'
@@ -74,10 +65,10 @@ def _needs_a_user(exc: HTTPForbidden, request: Request) -> Response:
         return error_response(request, 401, "Unauthorized", own + message, headers=headers,
                               as_json=True)
     if request.method in ("GET", "HEAD"):
-        return HTTPSeeOther(location=login_url(request))
+        return HTTPSeeOther(location=login_path(request))
     return error_response(request, 401, "Log in needed", own + NO_IDENTITY_PAGE,
                           headers=headers, template=LOGIN_NEEDED_TEMPLATE,
-                          values={"login_url": login_url(request)})
+                          values={"login_url": login_path(request)})
 
 
 def _not_allowed_message(exc: HTTPForbidden, request: Request, identity: Any) -> str:

@@ -5,26 +5,35 @@ blocks are listed in docs/plugins.md ("The layout's blocks").  Besides the
 view's values and pyramid_jinja2's (``request``...), the layout uses the
 globals :func:`includeme` installs, available to every template and listed
 in docs/overrides.md: ``podium_navigation(request)`` (the :class:`NavEntry`
-list, in order), ``podium_page_assets(request, kind)`` (the
+list, in order), ``podium_account(request)`` (an :class:`Account`),
+``podium_page_assets(request, kind)`` (the
 :class:`PageAsset` list of kind ``"css"`` or ``"js"`` for the current page)
 and the URL helpers the layout's links use.
 
 Plugins contribute through two directives, conflict-checked and
 introspectable like any Pyramid registration:
 
-``config.add_podium_nav(name, title, route_name=None, url=None, weight=None)``
+``config.add_podium_nav(name, title, route_name=None, url=None, weight=None, permission=None)``
     one more navigation entry.  Every enabled plugin already has one, named
     like the plugin, to its front page (weight 0, in plugin order); entries
     are ordered by weight (100 by default), front pages first among equal
     weights, so a negative weight comes before them.  An entry named like an
     existing one conflicts, except that the application (or the plugin
     itself) may replace a plugin's front-page entry by naming it: it then
-    keeps that entry's place unless it gives a weight.
+    keeps that entry's place unless it gives a weight.  With ``permission``,
+    the entry is shown only to requests that have it
+    (``request.has_permission``).
 ``config.add_page_asset(asset, routes=None, kind=None, name=None)``
     a stylesheet or script (asset spec, served by a static view, or a URL)
     on the pages whose route name matches one of ``routes`` (glob patterns;
     default: the plugin's own routes, ``notes.*``, or every page when the
     application or the core registers it).
+
+The layout also shows who is asking (``podium_account(request)``): "Log in"
+(to the login page, ``next=`` this page) for nobody, the user's display name
+and a "Log out" button (a POST form with the CSRF token) for a user.  Error
+pages of a failure (5xx, or an exception that is not an HTTP error) look
+nobody up: the database may be what failed, and they show neither.
 
 Everything is computed from the registry at render time; the per-route
 asset lists are worked out once per route name.
@@ -33,6 +42,7 @@ asset lists are worked out once per route name.
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -42,6 +52,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationError
+from pyramid.httpexceptions import HTTPException
 from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
@@ -52,6 +63,7 @@ from ..plugins.loader import LoadedPlugin
 from ..plugins.plugin_set import REGISTRY_KEY as PLUGINS_KEY
 from ..plugins.plugin_set import PluginSet, plugin_set
 from .urls import (
+    login_path,
     plugin_front_path,
     remember,
     route_path,
@@ -60,6 +72,8 @@ from .urls import (
     static_url,
     url_cache,
 )
+
+log = logging.getLogger(__name__)
 
 LAYOUT = "podium:templates/layout.jinja2"
 #: The ``<nav>`` fragment the layout's ``navigation`` block renders.
@@ -97,6 +111,8 @@ class NavDeclaration:
     #: The plugin whose front-page place the entry holds: its automatic
     #: entry's, or the one an entry of the same name replaces.
     slot: str | None = None
+    #: Shown only to a request that has this permission.
+    permission: str | None = None
 
     def href(self, request: Request) -> str:
         """Root-relative, like ``route_path``: the navigation is on every page,
@@ -168,20 +184,25 @@ DEFAULT_WEIGHT = 100
 
 
 def add_podium_nav(config: Configurator, name: str, title: str, route_name: str | None = None,
-                   url: str | None = None, weight: int | None = None) -> None:
+                   url: str | None = None, weight: int | None = None,
+                   permission: str | None = None) -> None:
     """Add a navigation entry (see the module documentation).
 
     ``weight`` orders entries (lower first; plugins' front pages are 0, in
     plugin order, and come first among equal weights); equal weights keep
     plugin order, then registration order.  Named like an enabled plugin,
     the entry replaces that plugin's front-page entry (only the application
-    or the plugin itself may), in its place when ``weight`` is not given."""
+    or the plugin itself may), in its place when ``weight`` is not given.
+    ``permission`` hides the entry from a request without it."""
     if (route_name is None) == (url is None):
         raise ConfigurationError("add_podium_nav needs either route_name or url")
+    if permission is not None and (not isinstance(permission, str) or not permission.strip()):
+        raise ConfigurationError(f"add_podium_nav({name!r}): permission must be a permission "
+                                 f"name such as 'notes.view', not {permission!r}")
     registry, includepath = config.registry, config.includepath
     intr = config.introspectable(NAV_CATEGORY, name, title, "navigation entry")
     intr.update(name=name, title=title, route_name=route_name, url=url, weight=weight,
-                automatic=False, replaces=None)
+                automatic=False, replaces=None, permission=permission)
 
     def register() -> None:
         plugin = intr["plugin"] = _plugin_of(registry, includepath)
@@ -195,7 +216,7 @@ def add_podium_nav(config: Configurator, name: str, title: str, route_name: str 
         intr.update(weight=resolved, replaces=replaces)
         entries: list[NavDeclaration] = registry.setdefault(_NAV_KEY, [])
         entries.append(NavDeclaration(name, title, route_name, url, resolved, plugin,
-                                      len(entries), slot=replaces))
+                                      len(entries), slot=replaces, permission=permission))
 
     if route_name:
         intr.relate("routes", route_name)
@@ -276,7 +297,7 @@ def _list_automatic_entries(config: Configurator) -> None:
                                      "navigation entry")
         intr.update(name=plugin.name, title=plugin.title, route_name=plugin.front_page,
                     url=None if plugin.front_page else plugin.route_prefix + "/", weight=0,
-                    plugin=plugin.name, automatic=True, replaces=None)
+                    plugin=plugin.name, automatic=True, replaces=None, permission=None)
         # A front page naming no route is reported by the plugins step (and
         # linked to the prefix under skip): nothing to relate to then.
         if plugin.front_page and config.introspector.get("routes", plugin.front_page):
@@ -293,30 +314,50 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._/~!$&'()*+,;=:@]*")
 
 @dataclass(frozen=True)
 class _Entries:
-    """``(name, title, href)`` of every entry, the set of hrefs, and the
-    SCRIPT_NAME they were worked out for."""
+    """``(name, title, href)`` of every entry, the set of hrefs, the
+    SCRIPT_NAME they were worked out for, and ``(index, permission)`` of the
+    entries shown only with a permission."""
 
     fixed: list[tuple[str, str, str]]
     hrefs: frozenset[str]
     script_name: str
+    guarded: tuple[tuple[int, str], ...] = ()
 
-    def current(self, request: Request) -> str | None:
-        """The href that is the current path, or the longest one ending with
-        ``/`` that prefixes it (the application root excepted).  Only the
-        current path's own prefixes are looked up, so the cost does not grow
-        with the number of entries."""
+    def hidden(self, request: Request) -> frozenset[int]:
+        """The indexes of the entries this request may not see."""
+        if not self.guarded:
+            return frozenset()
+        if not identity_known(request):
+            return frozenset(i for i, _ in self.guarded)
+        hidden = set()
+        for index, permission in self.guarded:
+            try:
+                allowed = bool(request.has_permission(permission))
+            except Exception:  # the identity could not be looked up: show less
+                log.warning("navigation: could not check %r", permission, exc_info=True)
+                allowed = False
+            if not allowed:
+                hidden.add(index)
+        return frozenset(hidden)
+
+    def current(self, request: Request, hrefs: frozenset[str] | None = None) -> str | None:
+        """The href (of ``hrefs``, by default all) that is the current path,
+        or the longest one ending with ``/`` that prefixes it (the
+        application root excepted).  Only the current path's own prefixes
+        are looked up, so the cost does not grow with the number of entries."""
+        hrefs = self.hrefs if hrefs is None else hrefs
         path: str = request.path_info
         if not _PLAIN_PATH.fullmatch(path):
             path = quote(path.encode("utf-8"), PATH_SAFE)
         # As route_path builds the hrefs: SCRIPT_NAME as it is, the path quoted.
         here = self.script_name + path
-        if here in self.hrefs:
+        if here in hrefs:
             return here
         root = self.script_name.rstrip("/")
         end = here.rfind("/")
         while end > len(root):
             prefix = here[:end + 1]
-            if prefix in self.hrefs:
+            if prefix in hrefs:
                 return prefix
             end = here.rfind("/", 0, end)
         return None
@@ -329,19 +370,31 @@ def _entries(request: Request) -> _Entries:
     key = ("navigation", script_key(request))
     found = cache.get(key) if cache is not None else None
     if found is None:
-        fixed = [(d.name, d.title, d.href(request)) for d in _nav_declarations(request.registry)]
-        found = _Entries(fixed, frozenset(h for _, _, h in fixed), request.script_name)
+        declarations = _nav_declarations(request.registry)
+        fixed = [(d.name, d.title, d.href(request)) for d in declarations]
+        guarded = tuple((i, d.permission) for i, d in enumerate(declarations) if d.permission)
+        found = _Entries(fixed, frozenset(h for _, _, h in fixed), request.script_name, guarded)
         if cache is not None:
             remember(cache, key, found)
     return found
 
 
-def navigation(request: Request) -> list[NavEntry]:
-    """The navigation entries for this request; the one whose URL is the
-    longest prefix of the current URL is marked ``current``."""
+def _visible(request: Request) -> tuple[list[tuple[str, str, str]], str | None, frozenset[int]]:
+    """The entries this request may see, the current one's href among them,
+    and the indexes of those hidden."""
     entries = _entries(request)
-    best = entries.current(request)
-    return [NavEntry(name, title, h, h == best) for name, title, h in entries.fixed]
+    hidden = entries.hidden(request)
+    if not hidden:
+        return entries.fixed, entries.current(request), hidden
+    shown = [e for i, e in enumerate(entries.fixed) if i not in hidden]
+    return shown, entries.current(request, frozenset(h for _, _, h in shown)), hidden
+
+
+def navigation(request: Request) -> list[NavEntry]:
+    """The navigation entries this request may see; the one whose URL is the
+    longest prefix of the current URL is marked ``current``."""
+    shown, best, _ = _visible(request)
+    return [NavEntry(name, title, h, h == best) for name, title, h in shown]
 
 
 def navigation_markup(request: Request) -> Markup:
@@ -350,24 +403,59 @@ def navigation_markup(request: Request) -> Markup:
     Every plugin adds an entry, and escaping and looping over them in each
     page's layout made HTML pages slower with every plugin.  The fragment
     depends only on the entries, SCRIPT_NAME and which entry is current, so
-    in production it is rendered once per combination and kept with the
-    app's URLs; the template stays
-    overridable like any other (``override_asset`` of its spec).  It gets
-    ``entries`` only: a navigation that depends on the visitor belongs in
-    the layout's ``navigation`` block, which is rendered per request."""
+    in production it is rendered once per combination (and per set of
+    entries hidden for want of a permission) and kept with the app's URLs;
+    the template stays overridable like any other (``override_asset`` of
+    its spec).  It gets ``entries`` only: a navigation that depends on the
+    visitor otherwise belongs in the layout's ``navigation`` block, which is
+    rendered per request."""
     cache = url_cache(request)
-    all_entries = _entries(request)
-    best = all_entries.current(request)
-    key = ("navigation markup", script_key(request), best or "")
+    shown, best, hidden = _visible(request)
+    key = ("navigation markup", script_key(request), best or "", *sorted(map(str, hidden)))
     found = cache.get(key) if cache is not None else None
     if found is None:
-        entries = [NavEntry(name, title, h, h == best) for name, title, h in all_entries.fixed]
+        entries = [NavEntry(name, title, h, h == best) for name, title, h in shown]
         env = request.registry.queryUtility(IJinja2Environment, name=".jinja2")
         # No request: what is kept for every visitor must not depend on one.
         found = Markup(env.get_template(NAVIGATION).render(entries=entries))
         if cache is not None:
             remember(cache, key, found)
     return found
+
+
+def identity_known(request: Request) -> bool:
+    """Whether the layout may ask who this request comes from: not on the
+    error page of a failure (a 5xx, or an exception that is not an HTTP
+    error), where the database may be what failed, or be slow to answer."""
+    exc = request.exception
+    return exc is None or (isinstance(exc, HTTPException) and exc.code < 500)
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the layout's account area shows (``podium_account(request)``)."""
+
+    #: ``request.identity``, or None for nobody (and when not ``known``).
+    identity: Any
+    #: False where nobody was looked up (see :func:`identity_known`): the
+    #: layout then shows neither "Log in" nor a name.
+    known: bool
+    #: The login page, with ``next=`` this page.
+    login_url: str
+    #: Where the "Log out" button posts.
+    logout_url: str
+
+
+def account(request: Request) -> Account:
+    """Who is asking, for the layout's account area."""
+    identity, known = None, identity_known(request)
+    if known:
+        try:
+            identity = request.identity
+        except Exception:  # a page must render even when nobody can be looked up
+            log.warning("the layout could not look up who is asking", exc_info=True)
+            known = False
+    return Account(identity, known, login_path(request), route_path(request, "podium.logout"))
 
 
 def page_assets(request: Request, kind: str) -> tuple[PageAsset, ...]:
@@ -393,6 +481,7 @@ def includeme(config: Configurator) -> None:
         env = config.get_jinja2_environment()
         env.globals["podium_navigation"] = navigation
         env.globals["podium_navigation_markup"] = navigation_markup
+        env.globals["podium_account"] = account
         env.globals["podium_page_assets"] = page_assets
         env.globals["podium_asset_attributes"] = _render_attributes
         env.globals["podium_layout"] = LAYOUT

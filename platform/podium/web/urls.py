@@ -13,11 +13,13 @@ nothing is kept, so an edited file gets its new fingerprint at once.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from pyramid.request import Request
 from pyramid.settings import asbool
 
 from ..plugins.loader import LoadedPlugin
+from ..security.login import safe_next
 
 _CACHE_KEY = "podium.url_cache"
 
@@ -109,3 +111,21 @@ def plugin_front_path(request: Request, plugin: LoadedPlugin) -> str:
 def plugin_front_url(request: Request, plugin: LoadedPlugin) -> str:
     """The plugin's front page URL, host included."""
     return host_url(request) + plugin_front_path(request, plugin)
+
+
+#: Pages whose "Log in" link brings nobody back to them.
+_NO_RETURN = frozenset({"podium.login", "podium.logout"})
+
+
+def login_path(request: Request) -> str:
+    """The login page, with ``next=`` this request's path and query when
+    the login page would accept it as the place to come back to (a path of
+    this site; not the login and logout pages themselves)."""
+    login = route_path(request, "podium.login")
+    route = getattr(request, "matched_route", None)
+    if route is not None and route.name in _NO_RETURN:
+        return login
+    target = request.path_qs
+    if safe_next(request, target) != target:
+        return login
+    return f"{login}?{urlencode({'next': target})}"
