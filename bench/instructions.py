@@ -129,22 +129,31 @@ def send(connection: http.client.HTTPConnection, shape: dict[str, Any], path: st
                                  f"expected {status}")
 
 
+def count_requests(server: Server, out_file: Path, dumps: int, label: str,
+                   shape: dict[str, Any], path: str, status: int, requests: int,
+                   warmup: int) -> int:
+    """Warm up, zero, send ``requests`` of ``shape`` to ``path``, dump: the
+    instructions of the dump numbered ``dumps`` (``label`` names it)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    try:
+        send(connection, shape, path, status, warmup)
+        _control(server.pid, "--zero")
+        send(connection, shape, path, status, requests)
+        _control(server.pid, f"--dump={label}")
+    finally:
+        connection.close()
+    return _read_dump(out_file.with_name(f"{out_file.name}.{dumps}"))
+
+
 def count_scenario(server: Server, out_file: Path, dumps: int, contender: str, scenario: str,
                    requests: int, warmup: int) -> Count:
     """Warm up, zero, send ``requests``, dump: the dump numbered ``dumps``."""
     spec = SCENARIOS[scenario]
     prefix = CONTENDERS[contender].prefix
     shape = request_shape(server, prefix, scenario)
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-    try:
-        send(connection, shape, spec.url(prefix), spec.status, warmup)
-        _control(server.pid, "--zero")
-        send(connection, shape, spec.url(prefix), spec.status, requests)
-        _control(server.pid, f"--dump={contender}-{scenario}")
-    finally:
-        connection.close()
     return Count(scenario, contender, requests,
-                 _read_dump(out_file.with_name(f"{out_file.name}.{dumps}")))
+                 count_requests(server, out_file, dumps, f"{contender}-{scenario}", shape,
+                                spec.url(prefix), spec.status, requests, warmup))
 
 
 def count_contender(contender: str, scenarios: Sequence[str], url: str, workdir: Path,
