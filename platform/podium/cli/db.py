@@ -8,6 +8,7 @@ plugins; a disabled plugin's tables are left alone until it is enabled again.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -91,6 +92,20 @@ def db() -> None:
     """Migrate the database of the core and of every enabled plugin."""
 
 
+@contextmanager
+def alembic_context_quiet() -> Iterator[None]:
+    """Around the reads before and after an upgrade: each opens a migration
+    context, and alembic logs "Context impl ..." for every one, so the lines
+    of the upgrade itself would come two or three times."""
+    logger = logging.getLogger("alembic.runtime.migration")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 @db.command()
 @click.argument("config_uri")
 @plugin_option
@@ -111,7 +126,8 @@ def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
                 f"add it to podium.plugins first")
     with alembic_errors():
         if not sql:
-            status = status_of(cfg)
+            with alembic_context_quiet():
+                status = status_of(cfg)
             # Alembic could not migrate from unknown revisions, and would
             # migrate a disabled plugin's for a revision that needs them.
             if status.unrecognized or status.blocked:
@@ -119,9 +135,10 @@ def upgrade(config_uri: str, plugin: str | None, sql: bool) -> None:
         if not upgrade_to_heads(cfg, name, sql=sql):
             click.echo("Nothing to upgrade: no migrations.")
         elif not sql:
-            record(cfg)
+            with alembic_context_quiet():
+                record(cfg)
+                left = set(status_of(cfg).pending)
             # Said here too: an ini without logging shows none of alembic's lines.
-            left = set(status_of(cfg).pending)
             applied = [r for r in status.pending if r not in left]
             click.echo(f"Applied {', '.join(applied)}." if applied
                        else "Nothing to apply: the database was up to date.")
