@@ -48,7 +48,7 @@ def test_the_settings_are_declared_and_typed_with_their_defaults(podium_app):
     assert podium_app.registry.settings["notes.page_size"] == 20
     assert podium_app.registry.settings["notes.max_per_page"] == 100
     notes = plugin_set(podium_app.registry).get("notes")
-    assert notes.settings == {"page_size": 20, "max_per_page": 100}
+    assert notes.settings == {"page_size": 20, "max_per_page": 100, "public_read": True}
     assert notes.title == "Notes" and notes.front_page == "notes.list"
 
 

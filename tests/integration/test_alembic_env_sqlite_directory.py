@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from core_schema import core_head
+from notes_schema import notes_head
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,4 +33,4 @@ def test_plain_alembic_makes_the_sqlite_directory(tmp_path: Path) -> None:
                        .scalars())
     finally:
         engine.dispose()
-    assert rows == {core_head(), "notes_0001"}
+    assert rows == {core_head(), notes_head()}

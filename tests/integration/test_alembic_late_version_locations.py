@@ -13,6 +13,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from core_schema import core_head, core_revisions
 from counter_plugin import write_counter
+from notes_schema import notes_head, notes_revisions
 from packaging.version import Version
 from sqlalchemy import create_engine, inspect, text
 
@@ -53,7 +54,7 @@ def test_revisions_already_read_are_read_again_with_the_added_locations():
         reversed(core_revisions()))
     assert core_revisions()[0] == "podium_0001"
     workaround.add_version_locations(script, [str(NOTES_VERSIONS)])
-    assert {r.revision for r in script.walk_revisions()} == {*core_revisions(), "notes_0001"}
+    assert {r.revision for r in script.walk_revisions()} == {*core_revisions(), *notes_revisions()}
     assert len(script.version_locations) == 2
     workaround.add_version_locations(script, [str(NOTES_VERSIONS)])  # known: nothing to do
     assert len(script.version_locations) == 2
@@ -81,14 +82,14 @@ def test_plain_alembic_migrates_a_plugins_branch(tmp_path):
 
     try:
         upgrade = run("upgrade", "heads")
-        assert "-> notes_0001" in upgrade.stderr and "-> counter_0001" in upgrade.stderr
-        assert recorded() == {core_head(), "notes_0001", "counter_0001"}
+        assert f"-> {notes_head()}" in upgrade.stderr and "-> counter_0001" in upgrade.stderr
+        assert recorded() == {core_head(), notes_head(), "counter_0001"}
         assert {"notes_note", "counter_counter"} <= set(inspect(engine).get_table_names())
         # history runs env.py (revision_environment = true), which adds the branches.
         history = run("history").stdout
         assert all(r in history for r in ("podium_0001", "notes_0001", "counter_0001"))
         run("downgrade", "counter@base")
-        assert recorded() == {core_head(), "notes_0001"}
+        assert recorded() == {core_head(), notes_head()}
         assert "counter_counter" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()

@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from conftest import BACKENDS
 from core_schema import core_head, core_revisions, next_core_revision
 from counter_plugin import counter_installed
+from notes_schema import notes_revisions
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from podium.cli import cli
@@ -123,9 +124,10 @@ STATES = {
     "fresh": State(
         _nothing, BOTH, current=False,
         says=["pending revisions", f"podium: {', '.join(core_revisions())}",
-              "notes: notes_0001", "counter: counter_0001", "podium db upgrade"],
+              f"notes: {', '.join(notes_revisions())}", "counter: counter_0001",
+              "podium db upgrade"],
         branches={"podium": f"behind: {', '.join(core_revisions())} pending",
-                  "notes": "behind: notes_0001 pending",
+                  "notes": f"behind: {', '.join(notes_revisions())} pending",
                   "counter": "behind: counter_0001 pending"}),
     "current": State(_notes_only, "notes", current=True,
                      branches={"podium": "up to date", "notes": "up to date"}),

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from core_schema import core_tables
 from counter_plugin import counter_installed
+from notes_schema import notes_head
 from sqlalchemy import create_engine, inspect, text
 
 from podium.cli import cli
@@ -64,7 +65,7 @@ def test_upgrade_migrates_the_core_and_the_enabled_plugins_only(env):
     assert result.exit_code == 0, result.output
     assert tables(engine) == {"notes_note", *CORE_TABLES}
     current = podium(ini, "current", plugins="notes").output
-    assert branch_line(current, "notes")[:4] == ["notes", "enabled", "notes_0001", "notes_0001"]
+    assert branch_line(current, "notes")[:4] == ["notes", "enabled", notes_head(), notes_head()]
     assert branch_line(current, "counter")[:3] == ["counter", "disabled", "-"]
     assert podium(ini, "check", plugins="notes").exit_code == 0
 
@@ -98,7 +99,7 @@ def test_downgrading_one_plugin_leaves_the_others(env):
     result = podium(ini, "downgrade", "-1", "--plugin", "counter")  # its only revision
     assert result.exit_code == 0, result.output
     assert tables(engine) == {"notes_note", *CORE_TABLES}
-    assert branch_line(podium(ini, "current").output, "notes")[2] == "notes_0001"
+    assert branch_line(podium(ini, "current").output, "notes")[2] == notes_head()
 
 
 def test_heads_and_history_show_every_branch(env):

@@ -14,8 +14,9 @@ from pyramid.config import Configurator
 
 from podium.api import Plugin
 
+from .owners import PUBLIC_READ_KEY
 from .permissions import DEFAULT_GRANTS, PERMISSIONS
-from .settings import SETTINGS, limits_from
+from .settings import SETTINGS, limits_from, public_read_from
 
 #: Where the views find the typed settings: a :class:`podium_notes.settings.Limits`.
 LIMITS_KEY = "notes.limits"
@@ -28,6 +29,8 @@ def includeme(config: Configurator) -> None:
     """Routes, static files and views of the plugin."""
     # Each setting was typed and checked by Podium; this checks them together.
     config.registry[LIMITS_KEY] = limits_from(config.get_settings())
+    config.registry[PUBLIC_READ_KEY] = public_read_from(config.get_settings())
+    config.include(".owners")
     config.add_route("notes.list", "/")
     config.add_route("notes.new", "/new")
     config.add_route("notes.view", f"/{_ID}")

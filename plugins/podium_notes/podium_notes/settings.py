@@ -34,7 +34,16 @@ MAX_PER_PAGE = Setting(
     minimum=1,
 )
 
-SETTINGS = (PAGE_SIZE, MAX_PER_PAGE)
+PUBLIC_READ = Setting(
+    "public_read",
+    bool,
+    True,
+    "whether anonymous visitors may read notes (the list, each note, the API's GET, the "
+    "CSV export) when their roles allow it; when false, reading needs a logged-in user "
+    "with notes.view",
+)
+
+SETTINGS = (PAGE_SIZE, MAX_PER_PAGE, PUBLIC_READ)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,11 @@ def _value(settings: Mapping[str, Any], setting: Setting) -> Any:
     # Podium stores typed values; a host that includes the package by hand
     # (config.include("podium_notes")) may hand us the ini's strings.
     return setting.parse(key, raw) if isinstance(raw, str) else raw
+
+
+def public_read_from(settings: Mapping[str, Any]) -> bool:
+    """The setting ``notes.public_read``, typed."""
+    return bool(_value(settings, PUBLIC_READ))
 
 
 def limits_from(settings: Mapping[str, Any]) -> Limits:

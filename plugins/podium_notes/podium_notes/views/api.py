@@ -7,6 +7,8 @@ while a form-shaped POST still does; PUT, PATCH and DELETE never need one
 (see :mod:`podium.security.csrf`).  Invalid input is a 400 in the
 core's error shape plus ``fields``, one message per offending field; a
 missing note is the core's JSON 404 (the path has an ``/api/`` segment).
+A note of someone else is refused by :func:`podium_notes.owners.check`: the
+core's JSON 403 (401 for nobody).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pyramid.view import exception_view_config, view_config
 from podium.api import PUBLIC
 
 from ..models import Note
+from ..owners import check, check_reader, owner_for_new_note
 from ..permissions import CREATE, DELETE, EDIT, VIEW
 from ..queries import list_notes
 from ..schemas import ValidationError, load_json_object, parse_page_request, validate_note
@@ -75,6 +78,7 @@ def list_api(request: Request) -> dict[str, Any]:
 
     ``per_page`` defaults to ``notes.page_size`` and may not exceed
     ``notes.max_per_page``."""
+    check_reader(request)
     settings = limits(request)
     page_request = parse_page_request(
         request.GET, default_per_page=settings.page_size, max_per_page=settings.max_per_page
@@ -92,7 +96,8 @@ def list_api(request: Request) -> dict[str, Any]:
 @view_config(route_name="notes.api.notes", request_method="POST", renderer="json", json_api=True,
              permission=CREATE)
 def create_api(request: Request) -> dict[str, Any]:
-    note = Note(**validate_note(json_object(request)))
+    values = validate_note(json_object(request))
+    note = Note(values["title"], values["body"], owner_id=owner_for_new_note(request))
     request.dbsession.add(note)
     request.dbsession.flush()  # for its id
     request.response.status_int = 201
@@ -103,6 +108,7 @@ def create_api(request: Request) -> dict[str, Any]:
 @view_config(route_name="notes.api.note", request_method="GET", renderer="json", json_api=True,
              permission=VIEW)
 def get_api(request: Request) -> dict[str, Any]:
+    check_reader(request)
     return note_json(request, note_or_404(request))
 
 
@@ -112,6 +118,7 @@ def update_api(request: Request) -> dict[str, Any]:
     """PUT replaces the note (title required, body defaults to empty); PATCH
     changes only the fields it sends."""
     note = note_or_404(request)
+    check(request, EDIT, note)
     values = validate_note(json_object(request), partial=request.method == "PATCH")
     note.update(values)
     request.dbsession.flush()
@@ -121,7 +128,9 @@ def update_api(request: Request) -> dict[str, Any]:
 @view_config(route_name="notes.api.note", request_method="DELETE", json_api=True,
              permission=DELETE)
 def delete_api(request: Request) -> Response:
-    request.dbsession.delete(note_or_404(request))
+    note = note_or_404(request)
+    check(request, DELETE, note)
+    request.dbsession.delete(note)
     return Response(status=204)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from podium.api import stream_rows
 
 from ..models import Note
+from ..owners import check_reader
 from ..permissions import EXPORT
 
 #: The columns of the export, in order (also its header row).
@@ -37,7 +38,9 @@ def export_statement() -> Any:
 @view_config(route_name="notes.export", request_method="GET", renderer="csv",
              permission=EXPORT)
 def export_csv(request: Request) -> dict[str, Any]:
-    """``/notes/export.csv``: timestamps in ISO 8601, UTC."""
+    """``/notes/export.csv``: timestamps in ISO 8601, UTC.  Reading, so
+    ``notes.public_read`` off refuses nobody here too."""
+    check_reader(request)
     return {
         "header": list(EXPORT_COLUMNS),
         "rows": stream_rows(request, export_statement()),

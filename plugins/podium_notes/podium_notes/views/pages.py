@@ -1,5 +1,9 @@
 """HTML pages: list, create, view, edit and delete notes.
 
+A view's ``permission=`` says what a request may do; :mod:`podium_notes.owners`
+says on which notes (a user's own, or any with ``notes.edit_any``) and whether
+nobody may read (``notes.public_read``).
+
 Every change is a POST carrying the CSRF token, followed by a redirect to a
 GET page that shows a flash message (so reloading never resubmits).  An
 invalid form is shown again with the submitted values and the errors beside
@@ -19,6 +23,7 @@ from pyramid.view import view_config
 from podium.api import PUBLIC
 
 from ..models import Note
+from ..owners import check, check_reader, owner_for_new_note
 from ..permissions import CREATE, DELETE, EDIT, VIEW
 from ..queries import list_notes
 from ..schemas import ValidationError, parse_page_request, validate_note
@@ -49,6 +54,7 @@ def to_list(request: Request) -> HTTPFound:
              permission=VIEW)
 def list_page(request: Request) -> dict[str, Any]:
     """Newest notes first, ``notes.page_size`` at a time (``?page=``)."""
+    check_reader(request)
     params = {"page": request.GET["page"]} if "page" in request.GET else {}
     page_size = limits(request).page_size
     try:
@@ -66,6 +72,7 @@ def list_page(request: Request) -> dict[str, Any]:
 @view_config(route_name="notes.view", request_method="GET", renderer=VIEW_TEMPLATE,
              permission=VIEW)
 def view_page(request: Request) -> dict[str, Any]:
+    check_reader(request)
     return {"note": note_or_404(request)}
 
 
@@ -111,7 +118,7 @@ def create(request: Request) -> HTTPFound | dict[str, Any]:
         values = validate_note(request.POST, ignore_unknown=True)
     except ValidationError as exc:
         return _invalid(request, None, exc)
-    note = Note(**values)
+    note = Note(values["title"], values["body"], owner_id=owner_for_new_note(request))
     request.dbsession.add(note)
     request.dbsession.flush()  # for its id
     request.session.flash(f"Note “{note.title}” created.")
@@ -124,6 +131,7 @@ def create(request: Request) -> HTTPFound | dict[str, Any]:
              permission=EDIT)
 def edit_form(request: Request) -> dict[str, Any]:
     note = note_or_404(request)
+    check(request, EDIT, note)
     return _form(request, note=note, values={"title": note.title, "body": note.body}, errors={})
 
 
@@ -131,6 +139,7 @@ def edit_form(request: Request) -> dict[str, Any]:
              permission=EDIT)
 def update(request: Request) -> HTTPFound | dict[str, Any]:
     note = note_or_404(request)
+    check(request, EDIT, note)
     try:
         values = validate_note(request.POST, ignore_unknown=True)
     except ValidationError as exc:
@@ -146,12 +155,15 @@ def update(request: Request) -> HTTPFound | dict[str, Any]:
              permission=DELETE)
 def confirm_delete(request: Request) -> dict[str, Any]:
     """A GET never deletes: it asks, with the same POST form as the note's page."""
-    return {"note": note_or_404(request)}
+    note = note_or_404(request)
+    check(request, DELETE, note)
+    return {"note": note}
 
 
 @view_config(route_name="notes.delete", request_method="POST", permission=DELETE)
 def delete(request: Request) -> HTTPFound:
     note = note_or_404(request)
+    check(request, DELETE, note)
     request.dbsession.delete(note)
     request.session.flash(f"Note “{note.title}” deleted.")
     return HTTPFound(request.route_url("notes.list"))
