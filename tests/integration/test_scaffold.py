@@ -178,6 +178,16 @@ def test_the_plugin_is_served_once_enabled(quickstart: Generated, tmp_path: Path
         assert result.returncode == 0, f"{line}\n{result.stderr}"
     assert "Added item 1: Served at last" in result.stdout
 
+    # Default deny: no view of the plugin lacks a permission (--strict makes one a problem).
+    checked = run(venv, f"podium check --strict {ini}", here)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "without a permission" not in checked.stdout + checked.stderr
+    permissions = run(venv, f"podium roles permissions {ini}", here)
+    assert permissions.returncode == 0, permissions.stderr
+    assert [line.split()[:2] for line in permissions.stdout.splitlines()
+            if line.startswith("bookmarks.")] == [["bookmarks.create", "bookmarks"],
+                                                  ["bookmarks.view", "bookmarks"]]
+
     script = tmp_path / "serve.py"
     script.write_text(textwrap.dedent(f"""\
         from pyramid.paster import get_app
@@ -186,6 +196,8 @@ def test_the_plugin_is_served_once_enabled(quickstart: Generated, tmp_path: Path
         app = TestApp(get_app({str(ini)!r}), extra_environ={{"HTTP_HOST": "localhost"}})
         page = app.get("/bookmarks/", status=200)
         assert "Served at last" in page.text, page.text
+        assert 'class="bookmarks-form"' not in page.text  # not for anonymous visitors
+        app.post_json("/bookmarks/api/items", {{"title": "anonymous"}}, status=401)
         assert 'data-plugin="bookmarks"' in app.get("/", status=200).text
         print("served")
         """))
@@ -229,6 +241,33 @@ def test_an_empty_directory_is_used(tmp_path: Path) -> None:
     assert (tmp_path / "podium_fresh" / "migrations" / "versions" / "fresh_0001_create_item.py"
             ).is_file()
     assert not list(tmp_path.rglob("*_tmpl"))
+
+
+def test_every_generated_view_names_a_permission(tmp_path: Path) -> None:
+    """Default deny in the generated source: each view_config says permission=, each
+    permission its views name is declared, and the plugin proposes defaults for them."""
+    from podium.cli.new_plugin import render, running_core_version, variables
+
+    render(tmp_path, variables("shelf", running_core_version()))
+    package = tmp_path / "podium_shelf"
+    views = (package / "views.py").read_text()
+    decorators = re.findall(r"@view_config\((.*?)\)\n(?:@|def )", views, re.DOTALL)
+    assert len(decorators) == 4, views
+    for decorator in decorators:
+        assert "permission=" in decorator, decorator
+    permissions = (package / "permissions.py").read_text()
+    assert 'VIEW = "shelf.view"' in permissions and 'CREATE = "shelf.create"' in permissions
+    assert "DEFAULT_GRANTS = {EVERYONE: [VIEW], AUTHENTICATED: [CREATE]}" in permissions
+    declaration = (package / "__init__.py").read_text()
+    assert "permissions=PERMISSIONS," in declaration
+    assert "default_grants=DEFAULT_GRANTS," in declaration
+    readme = (tmp_path / "README.md").read_text()
+    assert "`shelf.view`" in readme and "`shelf.create`" in readme
+    tests = (tmp_path / "tests" / "test_shelf.py").read_text()
+    for fixture in ("logged_in_app", "podium_user", "api_token"):
+        assert f"{fixture}: Any" in tests, fixture
+    for status in ("status=401", "status=403", "status=303"):
+        assert status in tests, status
 
 
 @pytest.mark.parametrize(("running", "expected"), [
