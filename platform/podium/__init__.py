@@ -32,6 +32,7 @@ def includeme(config: Configurator) -> None:
     config.include(".security.policy")  # identity (session, bearer token), login pages
     config.include(".web")
     config.include(".plugins")
+    config.include(".hooks")  # the plugins' hooks, in the plugin order
     # Last: reads the overrides and static views the plugins declared.
     config.include(".assets")
     config.include(".store.require_current")  # once the plugins are known

@@ -35,6 +35,9 @@ from typing import Any
 from .assets.chain import served_file
 from .assets.overrides import AssetOverrideError
 from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
+from .hooks import hooks
+from .hooks.manager import HookError
+from .hooks.markers import hookimpl, hookspec
 from .plugins.conflicts import commit_naming_plugins as commit_config
 from .plugins.definition import Permission, Plugin
 from .plugins.errors import PluginError
@@ -75,6 +78,7 @@ __all__ = [
     "AssetOverrideError",
     "Base",
     "ContentHashCacheBuster",
+    "HookError",
     "Identity",
     "LoadedPlugin",
     "Permission",
@@ -88,6 +92,9 @@ __all__ = [
     "commit_config",
     "content_hash_cache_buster",
     "get_tm_session",
+    "hookimpl",
+    "hooks",
+    "hookspec",
     "mark_changed",
     "plugin_set",
     "served_file",

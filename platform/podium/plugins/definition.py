@@ -56,6 +56,10 @@ class Plugin:
                       (``everyone`` and ``authenticated`` included); a
                       ``podium.roles.<role>`` setting replaces every proposal
                       for that role
+    ``hookspecs``     dotted name of the module of its hook specifications
+                      (functions marked ``@podium.api.hookspec``)
+    ``hookimpls``     dotted name of the module of its hook implementations
+                      (functions marked ``@podium.api.hookimpl``)
     """
 
     includeme: Callable[..., None]
@@ -72,12 +76,14 @@ class Plugin:
     commands: Any = None
     permissions: Sequence[Permission] = ()
     default_grants: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    hookspecs: str | None = None
+    hookimpls: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 _FIELDS = ("title", "description", "requires", "after", "before", "settings",
            "route_prefix", "front_page", "migrations", "static", "commands", "permissions",
-           "default_grants")
+           "default_grants", "hookspecs", "hookimpls")
 
 
 def definition_of(target: Any) -> Plugin | None:

@@ -1,0 +1,264 @@
+"""One pluggy ``PluginManager`` per application, built from the enabled plugins.
+
+Everything is checked here, at start-up: a hook declared twice, an
+implementation whose signature differs from its spec, a cycle of
+``before``/``after`` hints.  Implementations of a hook no enabled plugin
+declares are dormant: kept aside (``podium hooks`` lists them), never called.
+
+Order.  pluggy calls a hook's implementations last registered first (LIFO);
+each implementation is registered on its own, hook by hook, in the reverse of
+the order Podium computes: the plugin order, then ``before``/``after`` hints.
+pluggy's own partitions still apply on top: wrappers around everything,
+``tryfirst`` before and ``trylast`` after the rest.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import importlib
+import inspect
+import logging
+import os
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pluggy
+
+from ..plugins.errors import PluginError
+from ..plugins.loader import LoadedPlugin
+from .markers import FAULT_ATTRIBUTE, ORDER_ATTRIBUTE, PROJECT
+
+log = logging.getLogger("podium.hooks")
+
+
+class HookError(PluginError):
+    """A hook problem found at start-up: it names the plugins and the hook."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    owner: str
+    function: Callable[..., Any]
+    firstresult: bool
+    fault: str
+
+    @property
+    def where(self) -> str:
+        return where(self.function)
+
+
+@dataclass(frozen=True)
+class Impl:
+    hook: str
+    plugin: str
+    attribute: str
+    function: Callable[..., Any]
+    wrapper: bool
+    tryfirst: bool
+    trylast: bool
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    reason: str = ""
+
+    @property
+    def where(self) -> str:
+        return where(self.function)
+
+    @property
+    def registered_name(self) -> str:
+        return f"{self.plugin}:{self.attribute}"
+
+
+@dataclass
+class Hooks:
+    """The application's hooks: pluggy's manager and what Podium knows about it."""
+
+    manager: pluggy.PluginManager
+    specs: dict[str, Spec] = field(default_factory=dict)
+    #: Each hook's implementations in the order pluggy calls them.
+    impls: dict[str, list[Impl]] = field(default_factory=dict)
+    dormant: list[Impl] = field(default_factory=list)
+
+    @property
+    def relay(self) -> pluggy.HookRelay:
+        return self.manager.hook
+
+
+def where(function: Callable[..., Any]) -> str:
+    function = inspect.unwrap(function)
+    try:
+        path = inspect.getsourcefile(function) or "?"
+        line = inspect.getsourcelines(function)[1]
+    except (OSError, TypeError):
+        return "?"
+    return f"{os.path.relpath(path)}:{line}"
+
+
+def _import(plugin: LoadedPlugin, what: str, dotted: str) -> types.ModuleType:
+    if not isinstance(dotted, str):
+        raise HookError(f"plugin {plugin.name!r}: {what} must be a module's dotted name")
+    try:
+        return importlib.import_module(dotted)
+    except Exception as exc:
+        raise HookError(f"plugin {plugin.name!r}: its {what} module {dotted!r} failed to "
+                        f"import: {type(exc).__name__}: {exc}") from exc
+
+
+def build(plugins: Sequence[LoadedPlugin]) -> Hooks:
+    """The manager for ``plugins``, given in the plugin order."""
+    hooks = Hooks(pluggy.PluginManager(PROJECT))
+    manager = hooks.manager
+    for plugin in plugins:
+        dotted = plugin.definition.hookspecs
+        if dotted:
+            _add_specs(hooks, plugin, _import(plugin, "hookspecs", dotted))
+    rank = {plugin.name: i for i, plugin in enumerate(plugins)}
+    found: dict[str, list[Impl]] = {name: [] for name in hooks.specs}
+    for plugin in plugins:
+        dotted = plugin.definition.hookimpls
+        if not dotted:
+            continue
+        module = _import(plugin, "hookimpls", dotted)
+        for attribute in sorted(dir(module)):
+            opts = manager.parse_hookimpl_opts(module, attribute)
+            if opts is None:
+                continue
+            function = getattr(module, attribute)
+            before, after = getattr(function, ORDER_ATTRIBUTE, ((), ()))
+            impl = Impl(opts.get("specname") or attribute, plugin.name, attribute, function,
+                        bool(opts.get("wrapper") or opts.get("hookwrapper")),
+                        bool(opts.get("tryfirst")), bool(opts.get("trylast")),
+                        tuple(before), tuple(after))
+            if impl.hook not in hooks.specs:
+                hooks.dormant.append(replace(impl, reason="dormant: no enabled plugin "
+                                                          "declares this hook"))
+                continue
+            _check_arguments(hooks.specs[impl.hook], impl)
+            found[impl.hook].append(impl)
+    for name, impls in found.items():
+        ordered = _order(name, impls, rank)
+        for impl in reversed(ordered):
+            _register(hooks, impl)
+        by_name = {impl.registered_name: impl for impl in ordered}
+        called = reversed(getattr(manager.hook, name).get_hookimpls())
+        hooks.impls[name] = [by_name[hookimpl.plugin_name] for hookimpl in called]
+    return hooks
+
+
+def _add_specs(hooks: Hooks, plugin: LoadedPlugin, module: types.ModuleType) -> None:
+    manager = hooks.manager
+    for name in sorted(dir(module)):
+        opts = manager.parse_hookspec_opts(module, name)
+        if opts is None:
+            continue
+        function = getattr(module, name)
+        if name in hooks.specs:
+            first = hooks.specs[name]
+            raise HookError(f"hook {name!r} is declared by two plugins: {first.owner!r} "
+                            f"({first.where}) and {plugin.name!r} ({where(function)})")
+        hooks.specs[name] = Spec(name, plugin.name, function, bool(opts.get("firstresult")),
+                                 getattr(function, FAULT_ATTRIBUTE, "propagate"))
+    manager.add_hookspecs(module)
+
+
+def _parameters(function: Callable[..., Any]) -> list[str]:
+    return [p.name for p in inspect.signature(function).parameters.values()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
+def _check_arguments(spec: Spec, impl: Impl) -> None:
+    """pluggy refuses a positional argument the spec lacks; an argument with a
+    default, or keyword-only, it would silently never pass: refused too."""
+    known = _parameters(spec.function)
+    unknown = [name for name in _parameters(impl.function) if name not in known]
+    if unknown:
+        raise HookError(
+            f"plugin {impl.plugin!r} implements hook {impl.hook!r} of plugin {spec.owner!r} "
+            f"with argument(s) {', '.join(unknown)} that the spec does not have: the spec "
+            f"takes ({', '.join(known)}) at {spec.where}, the implementation "
+            f"({', '.join(_parameters(impl.function))}) at {impl.where}")
+
+
+def _register(hooks: Hooks, impl: Impl) -> None:
+    spec = hooks.specs[impl.hook]
+    function = impl.function
+    if spec.fault == "isolate" and not impl.wrapper:
+        function = _isolated(function, impl.plugin, impl.hook)
+    try:
+        hooks.manager.register(types.SimpleNamespace(**{impl.attribute: function}),
+                               name=impl.registered_name)
+    except pluggy.PluginValidationError as exc:
+        said = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        raise HookError(f"plugin {impl.plugin!r} implements hook {impl.hook!r} of plugin "
+                        f"{spec.owner!r} in a way its spec refuses: {said} (spec at "
+                        f"{spec.where}, implementation at {impl.where})") from None
+
+
+def _isolated(function: Callable[..., Any], plugin: str, hook: str) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def isolated(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            log.exception("hook %s: the implementation of plugin %r raised; the call goes "
+                          "on without it (the hook's fault policy is isolate)", hook, plugin)
+            return None
+
+    return isolated
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
+    """Kahn's sort by plugin order, ``before``/``after`` as edges; each with
+    the reason for its position."""
+    plugins = {impl.plugin for impl in impls}
+    edges: list[tuple[int, int, str]] = []  # (first, then, why)
+    for i, impl in enumerate(impls):
+        for j, other in enumerate(impls):
+            if i == j:
+                continue
+            if other.plugin in impl.after and other.plugin in plugins:
+                edges.append((j, i, f"{impl.plugin} asks to come after {other.plugin}"))
+            if other.plugin in impl.before and other.plugin in plugins:
+                edges.append((i, j, f"{impl.plugin} asks to come before {other.plugin}"))
+    waiting = dict.fromkeys(range(len(impls)), 0)
+    for _, then, _ in edges:
+        waiting[then] += 1
+    ready = [(rank[impls[i].plugin], i) for i, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    order: list[Impl] = []
+    while ready:
+        _, i = heapq.heappop(ready)
+        impl = impls[i]
+        parts = []
+        if impl.wrapper:
+            parts.append("a wrapper: runs around the others")
+        if impl.tryfirst:
+            parts.append("tryfirst")
+        if impl.trylast:
+            parts.append("trylast")
+        parts.append(f"{impl.plugin} is {_ordinal(rank[impl.plugin] + 1)} in the plugin order")
+        parts.extend(f"after {impls[first].plugin} ({why})"
+                     for first, then, why in edges if then == i)
+        order.append(replace(impl, reason="; ".join(parts)))
+        for first, then, _ in edges:
+            if first == i:
+                waiting[then] -= 1
+                if waiting[then] == 0:
+                    heapq.heappush(ready, (rank[impls[then].plugin], then))
+    if len(order) < len(impls):
+        placed = {impl.registered_name for impl in order}
+        left = {i for i, impl in enumerate(impls) if impl.registered_name not in placed}
+        names = sorted({impls[i].plugin for i in left})
+        why = [why for first, then, why in edges if first in left and then in left]
+        raise HookError(f"hook {hook!r}: a cycle of before/after hints between plugins "
+                        f"{', '.join(names)}: {'; '.join(why)}")
+    return order
