@@ -122,6 +122,10 @@ class Site:
     url: str
     extra_paths: list[str]
     account: Account
+    #: ``module:function`` building the app (``--factory``) and what it is
+    #: given besides the database URL (``--option``).
+    factory: str = CONTENDERS["podium"].factory
+    options: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -185,13 +189,15 @@ def create_account(ini: Path, extra_paths: Sequence[str]) -> Account:
 
 
 @contextmanager
-def site(workdir: Path) -> Iterator[Site]:
+def site(workdir: Path, factory: str | None = None,
+         options: Mapping[str, str] | None = None) -> Iterator[Site]:
     """A fresh site for one run: seeded, migrated, with the account."""
     with database("sqlite", workdir) as url:
         extra = bench_plugin_paths(workdir / "site")
         podium_app.prepare_database(url, workdir, extra, plugins=PLUGINS)
         account = create_account(workdir / "podium-migrate.ini", extra)
-        yield Site(url, extra, account)
+        yield Site(url, extra, account, factory or CONTENDERS["podium"].factory,
+                   {"plugins": PLUGINS, **(options or {})})
 
 
 Send = Callable[[str, str, "bytes | None", Mapping[str, str]], tuple[int, Any, bytes]]
@@ -271,8 +277,8 @@ def check(port: int, account: Account, cookie: str, pairs: Sequence[Pair]) -> No
 def start_podium(site_: Site, workdir: Path, name: str, **kwargs: Any) -> tuple[Server, str]:
     """Podium with both plugins, the notes posted, logged in and checked:
     the server and the session cookie."""
-    server = start(name, CONTENDERS["podium"].factory, site_.url, workdir,
-                   options={"plugins": PLUGINS}, extra_paths=site_.extra_paths,
+    server = start(name, site_.factory, site_.url, workdir,
+                   options=site_.options, extra_paths=site_.extra_paths,
                    probe_path="/bench/json", **kwargs)
     try:
         seed_notes(to_server(server.port), site_.account)
@@ -359,10 +365,12 @@ def run_wrk(site_: Site, workdir: Path, run: int, pairs: Sequence[Pair], duratio
 @contextmanager
 def in_process_app(site_: Site) -> Iterator[Any]:
     """Podium as the servers build it, in this process (PODIUM_* hidden)."""
+    from .serve import factory_of
+
     saved = {k: os.environ.pop(k) for k in [k for k in os.environ if k.startswith("PODIUM_")]}
     sys.path[:0] = site_.extra_paths
     try:
-        yield podium_app.make_app(site_.url, plugins=PLUGINS)
+        yield factory_of(site_.factory)(site_.url, **site_.options)
     finally:
         os.environ.update(saved)
 
@@ -584,6 +592,18 @@ def login_table(found: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def code_state() -> dict[str, Any]:
+    """The commit measured and the files changed beside it (others edit the
+    working tree while benchmarks run: the figures are of what was there)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=30, check=False)
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "HEAD"),
+            "changed": git("status", "--porcelain", "--", "platform", "plugins").splitlines()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.auth",
                                      description=__doc__.split("\n\n")[0])
@@ -608,6 +628,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", choices=[*PAIRS, "all"],
                         help="inprocess: also print cProfile's top functions of this pair")
     parser.add_argument("--login-rounds", type=int, default=10)
+    parser.add_argument("--factory", default=CONTENDERS["podium"].factory,
+                        help="module:function building the app (default: production.ini's "
+                             "Podium, bench/peers/podium_app.py); another one tries a change "
+                             "without editing the platform")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="passed to the factory; a dotted key is a setting "
+                             "(e.g. tm.annotate_user=false); repeatable")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args(argv)
     if not 1 <= args.runs <= 10 or args.duration > 60 or args.requests < 1:
@@ -615,15 +642,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     cpus = sorted(os.sched_getaffinity(0))
     pin = (cpus[0], cpus[1]) if len(cpus) >= 2 and not args.no_pin else (None, None)
     pairs = [PAIRS[name] for name in args.pairs]
+    if any("=" not in item for item in args.option):
+        parser.error("--option takes KEY=VALUE")
+    options = dict(item.split("=", 1) for item in args.option)
     warn_if_busy()
     results: list[Result] = []
     login: dict[str, Any] | None = None
     began = machine()
+    code = code_state()
     try:
         for mode in args.modes:
             for run in range(args.runs if mode != "login" else 1):
                 with tempfile.TemporaryDirectory(prefix="podium-auth-") as tmp, \
-                        site(Path(tmp)) as site_:
+                        site(Path(tmp), args.factory, options) as site_:
                     log(f"[{mode}] run {run + 1}/{args.runs if mode != 'login' else 1}")
                     if mode == "instructions":
                         results += run_instructions(site_, Path(tmp), run, pairs, args.requests,
@@ -642,12 +673,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     info = machine()
     print(f"Authentication costs, SQLite - {began['date']} to {info['date']} - {info['cpu']}, "
           f"load {began['load_average']} -> {info['load_average']}")
+    changed = code["changed"]
+    print(f"code: {code['commit'][:10]}"
+          + (f", with {len(changed)} changed files in platform/ and plugins/" if changed else ""))
     print(table(results))
     if login:
         print(login_table(login))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
-        "machine": info, "started": began, "options": {
+        "machine": info, "started": began, "code": code, "options": {
             k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
             for k, v in vars(args).items()},
         "results": [asdict(r) for r in results], "login": login,

@@ -18,7 +18,8 @@ from typing import Any
 import waitress
 
 
-def _factory(spec: str) -> Callable[..., Any]:
+def factory_of(spec: str) -> Callable[..., Any]:
+    """The app factory a ``module:function`` names."""
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name or "make_app")
 
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # TechEmpower: no logging per request; warnings and errors still reach the log file.
     logging.basicConfig(level=logging.WARNING)
     options = dict(item.split("=", 1) for item in args.option)
-    app = _factory(args.factory)(args.db_url, **options)
+    app = factory_of(args.factory)(args.db_url, **options)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=args.threads)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
