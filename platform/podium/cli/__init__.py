@@ -19,6 +19,7 @@ from .assets import assets
 from .check import check
 from .config import config
 from .db import db
+from .hooks import hooks
 from .new_plugin import new_plugin
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
@@ -47,6 +48,7 @@ cli.add_command(assets)
 cli.add_command(users)
 cli.add_command(tokens)
 cli.add_command(roles)
+cli.add_command(hooks)
 
 
 def main(argv: list[str] | None = None) -> int:
