@@ -55,7 +55,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from . import REPO_ROOT, wrk
 from .data import database
@@ -79,6 +79,7 @@ MODES = ("instructions", "wrk", "inprocess", "login")
 JSON_HEADERS = {"User-Agent": "podium-bench/1", "Accept": "application/json"}
 SESSION = "session"
 BEARER = "bearer"
+SESSION_COOKIE = "podium_session"
 
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 
@@ -228,32 +229,56 @@ def to_server(port: int) -> Send:
 
 
 def _set_cookies(headers: Any) -> list[str]:
-    return [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]
+    """``name=value`` of each Set-Cookie (http.client's or WebOb's headers)."""
+    found = headers.get_all("Set-Cookie") if hasattr(headers, "get_all") else \
+        headers.getall("Set-Cookie")
+    return [c.split(";", 1)[0] for c in found or []]
 
 
-def log_in(port: int, account: Account) -> str:
-    """Log in as a browser does; the session cookie (``name=value``) to send."""
-    status, headers, body = request(port, "/login", headers=TFB_HEADERS, timeout=120)
+def _session_cookie(headers: Any) -> str | None:
+    found = [c for c in _set_cookies(headers) if c.startswith(SESSION_COOKIE + "=")]
+    return found[-1] if found else None
+
+
+def log_in(send: Send, account: Account) -> str:
+    """Log in as a browser does; the session cookie (``name=value``) to send.
+
+    GET /login for the CSRF token and the cookie, POST /login, then follow
+    the redirect and keep whatever session cookie the pages set: the first
+    page after a login stores a new CSRF token in the new session (the
+    layout's logout form), and a browser sends that cookie from then on.  A
+    client that kept the login's cookie would have every page make and sign
+    a new session again."""
+    status, headers, body = send("/login", "GET", None, TFB_HEADERS)
     match = _CSRF.search(body.decode("utf-8", "replace"))
     if status != 200 or match is None:
         raise ServerError(f"GET /login answered {status} without a CSRF token")
     cookie = "; ".join([TFB_HEADERS["Cookie"], *_set_cookies(headers)])
     form = urlencode({"login": account.login, "password": account.password,
                       "csrf_token": match.group(1)})
-    status, headers, body = request(
-        port, "/login", "POST", form.encode(),
-        {**TFB_HEADERS, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-        timeout=300)
-    session = [c for c in _set_cookies(headers) if c.startswith("podium_session=")]
-    if status not in (302, 303) or not session:
+    status, headers, body = send(
+        "/login", "POST", form.encode(),
+        {**TFB_HEADERS, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    session = _session_cookie(headers)
+    if status not in (302, 303) or session is None:
         raise ServerError(f"POST /login answered {status} without a session cookie: "
                           f"{body[:300]!r}")
-    return session[0]
+    target = urlsplit(headers.get("Location") or "/").path or "/"
+    for _ in range(3):
+        status, headers, body = send(target, "GET", None, {
+            **TFB_HEADERS, "Cookie": f"{TFB_HEADERS['Cookie']}; {session}"})
+        renewed = _session_cookie(headers)
+        if renewed is None:
+            return session
+        session = renewed
+    raise ServerError(f"GET {target} after the login sets a new session cookie every time")
 
 
 def check(port: int, account: Account, cookie: str, pairs: Sequence[Pair]) -> None:
     """Refuse to measure unless the cookie and the token identify the user,
-    nothing else does, and every request of every pair answers right."""
+    nothing else does, and every request of every pair answers right without
+    setting a new session cookie (a browser would keep it: measuring a
+    session made again on every request would measure the harness)."""
     who = {
         "nobody": shape(TFB_HEADERS),
         "the session cookie": shape(TFB_HEADERS, {
@@ -268,8 +293,11 @@ def check(port: int, account: Account, cookie: str, pairs: Sequence[Pair]) -> No
                               f"{'identified' if identified else 'not identified'}")
     for pair in pairs:
         for variant, sent in shapes(pair, account, cookie).items():
-            status, _, body = request(port, pair.path, headers=sent["headers"], timeout=120)
+            status, headers, body = request(port, pair.path, headers=sent["headers"],
+                                            timeout=120)
             problem = pair.check(status, body)
+            if problem is None and _session_cookie(headers):
+                problem = "it sets a new session cookie"
             if problem:
                 raise ServerError(f"{pair.name} {variant} ({pair.path}): {problem}")
 
@@ -282,7 +310,7 @@ def start_podium(site_: Site, workdir: Path, name: str, **kwargs: Any) -> tuple[
                    probe_path="/bench/json", **kwargs)
     try:
         seed_notes(to_server(server.port), site_.account)
-        cookie = log_in(server.port, site_.account)
+        cookie = log_in(to_server(server.port), site_.account)
         check(server.port, site_.account, cookie, list(PAIRS.values()))
     except BaseException:
         server.stop()
@@ -414,13 +442,7 @@ def _post_login(app: Any, account: Account, cookies: str, token: str) -> tuple[i
 
 
 def in_process_cookie(app: Any, account: Account) -> str:
-    cookies, token = _in_process_login(app, account)
-    status, headers, body = _post_login(app, account, cookies, token)
-    session = [c.split(";", 1)[0] for c in headers.getall("Set-Cookie")
-               if c.startswith("podium_session=")]
-    if status not in (302, 303) or not session:
-        raise ServerError(f"in process, POST /login answered {status}: {body[:200]!r}")
-    return session[0]
+    return log_in(in_process(app), account)
 
 
 def _median_time(fn: Callable[[], Any], calls: int) -> float:
@@ -445,8 +467,9 @@ def run_inprocess(site_: Site, run: int, pairs: Sequence[Pair], calls: int,
             times: dict[str, float] = {}
             for variant in ordered(run):
                 def once(s: Mapping[str, Any] = sent[variant], p: Pair = pair) -> None:
-                    status, _, body = call(app, p.path, s)
-                    problem = p.check(status, body)
+                    status, headers, body = call(app, p.path, s)
+                    problem = p.check(status, body) or (
+                        "it sets a new session cookie" if _session_cookie(headers) else None)
                     if problem:
                         raise ServerError(f"{p.name} in process: {problem}")
                 for _ in range(50):

@@ -61,8 +61,10 @@ def test_the_cookie_and_the_token_identify_the_user_and_nothing_else_does(
     assert identified == {"nobody": False, "cookie": True, "token": True, "wrong token": False}
     for pair in auth.PAIRS.values():
         for variant, sent in auth.shapes(pair, site_.account, cookie).items():
-            status, _, body = auth.call(app, pair.path, sent)
+            status, headers, body = auth.call(app, pair.path, sent)
             assert pair.check(status, body) is None, (pair.name, variant)
+            # The cookie is the one a browser keeps: no page makes the session again.
+            assert not headers.getall("Set-Cookie"), (pair.name, variant)
 
 
 def test_the_notes_are_posted_once(app_site: tuple[Any, auth.Site]) -> None:
