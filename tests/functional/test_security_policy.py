@@ -80,6 +80,36 @@ def test_a_bearer_token_identifies_its_user(site):
     assert whoami(app)["login"] is None  # the token was not turned into a session
 
 
+def test_a_bearer_request_records_the_tokens_last_use_and_reads_once(site):
+    """One statement reads the token, its user and their roles; the last use is
+    written by the first request, not again within a minute."""
+    app = site(**ROLES)
+    engine = engine_of(app)
+    add_user(engine, "bot", "reader", "editor")
+    token = add_token(engine, "bot")
+    app.get("/guarded/view", headers=bearer(token), status=200)
+    with engine.connect() as conn:
+        first = conn.execute(text("SELECT last_used_at FROM podium_api_token")).scalar_one()
+    assert first is not None
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answer = whoami(app, headers=bearer(token))
+        assert answer["login"] == "bot" and answer["view"] is True  # by its second role
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # The token with its user and roles, then the roles' grants in the store.
+    assert len([s for s in statements if "podium_" in s]) == 2, statements
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements), statements
+    with engine.connect() as conn:
+        again = conn.execute(text("SELECT last_used_at FROM podium_api_token")).scalar_one()
+    assert again == first
+
+
 @pytest.mark.parametrize("header", ["Bearer pdm_not-a-token", "Bearer ", "bearer pdm_x" * 30])
 def test_a_wrong_token_identifies_nobody(site, header):
     app = site(**ROLES)

@@ -13,8 +13,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from .models import LOGIN_MAX, PSEUDO_ROLES, ROLE_MAX, ApiToken, Membership, Role, User, utcnow
@@ -241,7 +242,11 @@ def revoke_token(session: Session, login: str, token_id: int) -> ApiToken:
 
 
 def token_expired(token: ApiToken, now: datetime | None = None) -> bool:
-    expires = aware(token.expires_at)
+    return token_expired_at(token.expires_at, now)
+
+
+def token_expired_at(expires_at: datetime | None, now: datetime | None = None) -> bool:
+    expires = aware(expires_at)
     return expires is not None and expires <= (now or utcnow())
 
 
@@ -263,3 +268,69 @@ def user_for_token(session: Session, secret: str) -> User | None:
 
 def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+# -- identities, read as rows -------------------------------------------------------
+# A request's identity is read with one statement (the user and its roles) rather than
+# ORM entities and their lazy loads: each round trip costs about as much as a small
+# request does (bench/README.md, "Authentication").
+
+
+@dataclass(frozen=True)
+class UserSnapshot:
+    """What a request's identity needs of an active user."""
+
+    id: int
+    login: str
+    display_name: str
+    session_epoch: int
+    roles: frozenset[str]
+
+
+_USER_COLUMNS = (User.id, User.login, User.display_name, User.active, User.session_epoch,
+                 Role.name.label("role_name"))
+
+
+def _with_roles(statement: Any) -> Any:
+    return (statement.outerjoin(Membership, Membership.user_id == User.id)
+            .outerjoin(Role, Role.id == Membership.role_id))
+
+
+_BY_ID = _with_roles(select(*_USER_COLUMNS).select_from(User)).where(
+    User.id == bindparam("user_id"))
+_BY_TOKEN = _with_roles(
+    select(*_USER_COLUMNS, ApiToken.id.label("token_id"), ApiToken.expires_at,
+           ApiToken.last_used_at)
+    .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
+).where(ApiToken.token_hash == bindparam("digest"))
+
+
+def _snapshot(rows: Sequence[Any]) -> UserSnapshot | None:
+    if not rows or not rows[0].active:
+        return None
+    first = rows[0]
+    return UserSnapshot(first.id, first.login, first.display_name, first.session_epoch,
+                        frozenset(row.role_name for row in rows if row.role_name))
+
+
+def active_user_by_id(session: Session, user_id: int) -> UserSnapshot | None:
+    """The active user with this id and its roles, or None."""
+    return _snapshot(session.execute(_BY_ID, {"user_id": user_id}).all())
+
+
+def active_user_for_token(session: Session, secret: str) -> UserSnapshot | None:
+    """As :func:`user_for_token`, as a snapshot read with one statement."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    rows = session.execute(_BY_TOKEN, {"digest": token_digest(secret)}).all()
+    now = utcnow()
+    if not rows or token_expired_at(rows[0].expires_at, now):
+        return None
+    user = _snapshot(rows)
+    if user is None:
+        return None
+    last = aware(rows[0].last_used_at)
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        session.execute(update(ApiToken).where(ApiToken.id == rows[0].token_id)
+                        .values(last_used_at=now))
+    return user

@@ -41,12 +41,15 @@ from pyramid.config import Configurator
 from pyramid.interfaces import PHASE2_CONFIG, ISecurityPolicy
 from pyramid.request import Request
 from pyramid.security import Allowed, Denied
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..accounts.grants import stored_permissions
-from ..accounts.models import Membership, User
-from ..accounts.service import end_sessions, user_for_token
+from ..accounts.models import User
+from ..accounts.service import (
+    UserSnapshot,
+    active_user_by_id,
+    active_user_for_token,
+    end_sessions,
+)
 from ..plugins.permissions import AUTHENTICATED, EVERYONE, catalog_of
 from ..settings.core import ADMIN_ROLE, role_permissions
 from .sessions import SESSION_COOKIE
@@ -117,7 +120,7 @@ class PodiumSecurityPolicy:
     def _look_up(self, request: Request) -> Identity | None:
         token = bearer_token(request)
         if token is not None:
-            user = user_for_token(request.dbsession, token) if token else None
+            user = active_user_for_token(request.dbsession, token) if token else None
             return self._identity_of(request, user, BEARER)
         if SESSION_COOKIE + "=" not in request.environ.get("HTTP_COOKIE", ""):
             # No session cookie, so an empty session: not building one keeps
@@ -128,19 +131,16 @@ class PodiumSecurityPolicy:
         user_id, epoch = session.get(USERID_KEY), session.get(EPOCH_KEY)
         if type(user_id) is not int or type(epoch) is not int:
             return None  # nobody, or not a session this policy wrote
-        user = request.dbsession.scalars(
-            select(User).where(User.id == user_id)
-            .options(selectinload(User.memberships).selectinload(Membership.role))
-        ).one_or_none()
-        if user is None or not user.active or user.session_epoch != epoch:
+        user = active_user_by_id(request.dbsession, user_id)
+        if user is None or user.session_epoch != epoch:
             return None
         return self._identity_of(request, user, SESSION)
 
-    def _identity_of(self, request: Request, user: User | None,
+    def _identity_of(self, request: Request, user: User | UserSnapshot | None,
                      source: str) -> Identity | None:
         if user is None:
             return None
-        roles = frozenset(user.role_names)
+        roles = user.roles if isinstance(user, UserSnapshot) else frozenset(user.role_names)
         granted = roles | {AUTHENTICATED, EVERYONE}
         permissions = frozenset().union(
             *(self.roles.get(role, ()) for role in granted),
