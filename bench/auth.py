@@ -673,12 +673,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     login: dict[str, Any] | None = None
     began = machine()
     code = code_state()
+    #: Where the code differed from the start's, run by run (others commit
+    #: while a run goes on: a mixed result is to be run again, not reported).
+    changes: list[dict[str, Any]] = []
     try:
         for mode in args.modes:
             for run in range(args.runs if mode != "login" else 1):
                 with tempfile.TemporaryDirectory(prefix="podium-auth-") as tmp, \
                         site(Path(tmp), args.factory, options) as site_:
                     log(f"[{mode}] run {run + 1}/{args.runs if mode != 'login' else 1}")
+                    now = code_state()
+                    if now != code:
+                        log(f"warning: the code changed since the start ({code['commit'][:10]}"
+                            f" -> {now['commit'][:10]}, {len(now['changed'])} files changed): "
+                            "this run measures other code than the first")
+                        changes.append({"mode": mode, "run": run, **now})
                     if mode == "instructions":
                         results += run_instructions(site_, Path(tmp), run, pairs, args.requests,
                                                     args.warmup_requests, args.threads,
@@ -699,12 +708,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     changed = code["changed"]
     print(f"code: {code['commit'][:10]}"
           + (f", with {len(changed)} changed files in platform/ and plugins/" if changed else ""))
+    if changes:
+        print(f"WARNING: the code changed during the run ({len(changes)} runs on other code): "
+              "run it again")
     print(table(results))
     if login:
         print(login_table(login))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
-        "machine": info, "started": began, "code": code, "options": {
+        "machine": info, "started": began, "code": code, "code_changes": changes,
+        "options": {
             k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
             for k, v in vars(args).items()},
         "results": [asdict(r) for r in results], "login": login,
