@@ -624,7 +624,14 @@ def code_state() -> dict[str, Any]:
         return done.stdout.strip()
 
     return {"commit": git("rev-parse", "HEAD"),
+            "trees": {d: git("rev-parse", f"HEAD:{d}") for d in ("platform", "plugins")},
             "changed": git("status", "--porcelain", "--", "platform", "plugins").splitlines()}
+
+
+def same_code(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The platform and the plugins are the same (a commit of docs or of
+    bench/ alone changes nothing measured)."""
+    return a["trees"] == b["trees"] and a["changed"] == b["changed"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -683,7 +690,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         site(Path(tmp), args.factory, options) as site_:
                     log(f"[{mode}] run {run + 1}/{args.runs if mode != 'login' else 1}")
                     now = code_state()
-                    if now != code:
+                    if not same_code(now, code):
                         log(f"warning: the code changed since the start ({code['commit'][:10]}"
                             f" -> {now['commit'][:10]}, {len(now['changed'])} files changed): "
                             "this run measures other code than the first")
