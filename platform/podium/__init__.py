@@ -31,7 +31,9 @@ def includeme(config: Configurator) -> None:
     config.include(".security")
     config.include(".security.policy")  # identity (session, bearer token), login pages
     config.include(".web")
+    config.include(".jsonapi")  # schemas on JSON API views, the error shape, OpenAPI
     config.include(".plugins")
+    config.include(".jsonapi.viewer.add_navigation_entry")  # once the plugins' views are known
     config.include(".hooks")  # the plugins' hooks, in the plugin order
     # Last: reads the overrides and static views the plugins declared.
     config.include(".assets")

@@ -38,6 +38,10 @@ from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
 from .hooks import hooks
 from .hooks.manager import HookError
 from .hooks.markers import hookimpl, hookspec
+from .jsonapi.conditional import check_if_match, check_if_none_match, etag_for
+from .jsonapi.errors import InvalidInput
+from .jsonapi.pagination import Page, paginate
+from .jsonapi.schemas import ApiSchema
 from .plugins.conflicts import commit_naming_plugins as commit_config
 from .plugins.definition import Permission, Plugin
 from .plugins.errors import PluginError
@@ -74,13 +78,16 @@ __all__ = [
     "EVERYONE",
     "LAYOUT",
     "PUBLIC",
+    "ApiSchema",
     "AppEnv",
     "AssetOverrideError",
     "Base",
     "ContentHashCacheBuster",
     "HookError",
     "Identity",
+    "InvalidInput",
     "LoadedPlugin",
+    "Page",
     "Permission",
     "Plugin",
     "PluginError",
@@ -88,14 +95,18 @@ __all__ = [
     "SettingsError",
     "after_commit",
     "app_env",
+    "check_if_match",
+    "check_if_none_match",
     "commit",
     "commit_config",
     "content_hash_cache_buster",
+    "etag_for",
     "get_tm_session",
     "hookimpl",
     "hooks",
     "hookspec",
     "mark_changed",
+    "paginate",
     "plugin_set",
     "served_file",
     "stream_rows",

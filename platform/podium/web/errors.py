@@ -73,12 +73,24 @@ _ACCEPT_ANSWERS: dict[tuple[str | None, bool], bool] = {}
 _ACCEPT_ANSWERS_MAX = 512
 
 
+#: Registry key: the names of the routes that have a JSON API view
+#: (``json_api=True``), filled by :mod:`podium.jsonapi.schemas`.
+JSON_ROUTES = "podium.json_api_routes"
+
+
+def _json_route(request: Request) -> bool:
+    route = getattr(request, "matched_route", None)
+    return route is not None and route.name in request.registry.get(JSON_ROUTES, ())
+
+
 def wants_json(request: Request) -> bool:
     """JSON when the client prefers it, sent a JSON body, or called an API URL
-    (a path with an ``/api/`` segment) and accepts anything."""
+    (a path with an ``/api/`` segment, or a route of a ``json_api=True``
+    view) and accepts anything."""
     environ = request.environ
     # The raw PATH_INFO: WebOb decodes it again on each access; "/api/" reads the same.
-    json_first = "/api/" in environ.get("PATH_INFO", "") + "/" or is_json_body(request)
+    json_first = ("/api/" in environ.get("PATH_INFO", "") + "/" or is_json_body(request)
+                  or _json_route(request))
     key = (environ.get("HTTP_ACCEPT"), json_first)
     answer = _ACCEPT_ANSWERS.get(key)
     if answer is None:
@@ -118,18 +130,22 @@ def error_response(request: Request, status: int, title: str, message: str,
                    details: str | None = None, headers: Any = None, *,
                    template: str = ERROR_TEMPLATE,
                    values: dict[str, Any] | None = None,
-                   as_json: bool | None = None) -> Response:
-    """The error as JSON (``{"error": {"status", "title", "message"}}``) or as
-    a page: ``template`` in the layout, with ``status``, ``title``,
-    ``message``, ``details`` and ``values``.  JSON when ``as_json``, or when
-    it is None and :func:`wants_json`."""
+                   as_json: bool | None = None,
+                   fields: dict[str, str] | None = None) -> Response:
+    """The error as JSON (``{"error": {"status", "title", "message"}}``, plus
+    ``fields``, one message per invalid field, when given) or as a page:
+    ``template`` in the layout, with ``status``, ``title``, ``message``,
+    ``details``, ``fields`` and ``values``.  JSON when ``as_json``, or when it is
+    None and :func:`wants_json`."""
     if as_json if as_json is not None else wants_json(request):
         body: dict[str, Any] = {"status": status, "title": title, "message": message}
+        if fields:
+            body["fields"] = fields
         response = render_to_response("json", {"error": body}, request=request)
     else:
         keep_path_readable(request)
         page = {**(values or {}), "status": status, "title": title, "message": message,
-                "details": details}
+                "details": details, "fields": fields}
         try:
             body = render(template, page, request=request).encode()
             # Headers given as they are: parsing a content type costs more than the rest.
@@ -150,7 +166,10 @@ def http_error(exc: HTTPError, request: Request) -> Response:
     if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
         status, message = csrf_refusal(exc, request)
         return error_response(request, status, exc.title, message)
-    return error_response(request, exc.code, exc.title, _message(exc), headers=exc.headerlist)
+    # podium.jsonapi's InvalidInput carries one message per field.
+    fields = getattr(exc, "fields", None)
+    return error_response(request, exc.code, exc.title, _message(exc), headers=exc.headerlist,
+                          fields=fields if isinstance(fields, dict) else None)
 
 
 def server_error(exc: Exception, request: Request) -> Response:
