@@ -19,7 +19,7 @@ SWAGGER_UI := platform/podium/jsonapi/swagger-ui
 SWAGGER_UI_FILES := LICENSE NOTICE package.json swagger-ui.css swagger-ui-bundle.js \
 	swagger-ui-bundle.js.LICENSE.txt
 
-.PHONY: run test install install-bench migrate lint bench clean
+.PHONY: run test install install-bench migrate lint bench clean fuzz
 
 run: migrate
 	$(BIN)/pserve $(CONFIG)
@@ -60,6 +60,11 @@ migrate: install var
 lint: install
 	$(BIN)/ruff check platform plugins tests bench alembic examples
 	$(BIN)/mypy
+
+# schemathesis against the JSON API layer's test plugin with more cases than make test's 50
+# per operation (PODIUM_TEST_DATABASE_URL set: on PostgreSQL too).
+fuzz: install
+	PODIUM_FUZZ_EXAMPLES=$${PODIUM_FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/functional/test_jsonapi_fuzz.py
 
 bench: install-bench
 	$(BIN)/python -m bench --scaling --deployment --instructions

@@ -21,7 +21,9 @@ in the OpenAPI document).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from sqlalchemy import JSON, Column, Engine, Integer, MetaData, String, Table
 
 PLUGIN = '''
@@ -34,7 +36,7 @@ from pyramid.response import Response
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
 
 from podium.api import (
-    ApiSchema, InvalidInput, Page, Permission, check_if_match, check_if_none_match, etag_for,
+    ApiSchema, Page, Permission, check_if_match, check_if_none_match, etag_for,
     paginate)
 
 title = "Widgets"
@@ -48,8 +50,10 @@ widgets = Table("widgets_widget", metadata, Column("id", Integer, primary_key=Tr
                 Column("size", Integer, nullable=False),
                 Column("version", Integer, nullable=False))
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[a-z0-9-]+$")]
+# Kept as sent (not stripped), so that the document's lengths are the whole truth;
+# and no pattern: JSON Schema's regexes are ECMA's, pydantic's are Rust's.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 MAX_ID = 2**31 - 1
 
 
@@ -141,7 +145,7 @@ def replace_widget(request):
     check_if_match(request, etag_for(row["id"], row["version"]))
     new = request.validated
     if _name_taken(request, new.name, but=row["id"]):
-        raise InvalidInput({"name": "Another widget has this name."})
+        raise HTTPConflict(f"Another widget is named {new.name!r}.")
     values = {"name": new.name, "tags": new.tags, "size": new.size,
               "version": row["version"] + 1}
     request.dbsession.execute(widgets.update().where(widgets.c.id == row["id"]).values(**values))
@@ -271,3 +275,16 @@ def create_tables(engine: Engine) -> None:
 def drop_tables(engine: Engine) -> None:
     """The session's database is shared: leave no table the migrations don't make."""
     metadata.drop_all(engine, checkfirst=True)
+
+
+def widgets_settings(request: pytest.FixtureRequest, make_plugin: Callable[..., str],
+                     database_url: str) -> dict[str, Any]:
+    """The kit's settings for a site of the widgets plugin (written first), with the
+    test's ``podium_settings`` marker: a test module's ``podium_settings`` fixture."""
+    from podium.testing import base_settings
+
+    make_widgets(make_plugin)
+    settings = base_settings(database_url, "widgets")
+    extra = request.node.get_closest_marker("podium_settings")
+    settings.update(extra.kwargs if extra else {})
+    return settings

@@ -54,7 +54,7 @@ class InvalidInput(HTTPBadRequest):
 class ErrorDetail(BaseModel):
     """The members of an error (the OpenAPI document's ``Error`` schema is made from it)."""
 
-    model_config = ConfigDict(title="ErrorDetail")
+
 
     status: int = Field(description="The HTTP status code, as in the status line.")
     title: str = Field(description="The status's reason phrase.")
@@ -67,7 +67,7 @@ class ErrorDetail(BaseModel):
 class ErrorBody(BaseModel):
     """``{"error": {...}}``: what every 4xx and 5xx of a JSON endpoint sends."""
 
-    model_config = ConfigDict(title="Error", json_schema_extra={"examples": [
+    model_config = ConfigDict(json_schema_extra={"examples": [
         {"error": {"status": 400, "title": "Bad Request", "message": INVALID_MESSAGE,
                    "fields": {"title": "Required."}}},
         {"error": {"status": 404, "title": "Not Found", "message": "No item with id 7."}},

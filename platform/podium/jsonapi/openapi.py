@@ -29,7 +29,13 @@ from importlib import metadata
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import (
+    GenerateJsonSchema,
+    JsonSchemaMode,
+    JsonSchemaValue,
+    models_json_schema,
+)
+from pydantic_core import core_schema
 from pyramid.config import Configurator
 from pyramid.events import ApplicationCreated
 from pyramid.interfaces import IDefaultPermission, IRoutesMapper
@@ -180,6 +186,17 @@ def operations(registry: Registry) -> Iterator[Operation]:
             yield operation
 
 
+class PodiumJsonSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema, saying what :class:`~podium.jsonapi.schemas.ApiSchema`
+    also refuses in what clients send: text with a NUL character."""
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        json_schema = super().str_schema(schema)
+        if self.mode == "validation":
+            json_schema["not"] = {"pattern": "\\x00"}
+        return json_schema
+
+
 class _Components:
     """The models of every operation, turned into JSON Schemas in one go so
     that a model used twice is one component."""
@@ -194,7 +211,8 @@ class _Components:
                 model: type[BaseModel] | None = op.options.get(option)
                 if model is not None and (model, mode) not in wanted:
                     wanted.append((model, mode))
-        self.refs, top = models_json_schema(wanted, ref_template=REF)
+        self.refs, top = models_json_schema(wanted, ref_template=REF,
+                                            schema_generator=PodiumJsonSchema)
         self.schemas: dict[str, Any] = top.get("$defs", {})
 
     def ref(self, model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
@@ -353,7 +371,7 @@ def build_document(registry: Registry) -> dict[str, Any]:
             "version": _version(),
             "description": (
                 "Every JSON API operation of this site's enabled plugins. Errors share "
-                "one shape, the Error schema; lists are paginated with page and "
+                "one shape, the ErrorBody schema; lists are paginated with page and "
                 "per_page; reads send an ETag and updates may send If-Match."),
         },
         "paths": paths,

@@ -50,26 +50,34 @@ OPTIONS = ("request_schema", "query_schema", "response_schema", "response_status
 PAGE_PARAMETERS = ("page", "per_page")
 
 
-def check_storable(value: Any) -> None:
+def check_storable(value: Any, where: str = "") -> None:
     """Refuse text no database can store the same: NUL (PostgreSQL refuses
     it, SQLite keeps it) and lone UTF-16 surrogates (``"\\ud800"`` in JSON,
-    which no driver can encode); lists and dicts are looked into."""
+    which no driver can encode).  Lists and dicts are looked into, and the
+    message names the item (``where``: "item 0: ")."""
     if isinstance(value, str):
+        problem = None
         if "\x00" in value:
-            raise ValueError("Must not contain NUL characters (U+0000).")
-        if not value.isascii():
+            problem = "must not contain NUL characters (U+0000)."
+        elif not value.isascii():
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError as exc:
-                raise ValueError(f"Must be valid Unicode text: {exc.object[exc.start]!a} is "
-                                 "a lone UTF-16 surrogate, not a character.") from None
-    elif isinstance(value, (list, tuple, set, frozenset)):
+                problem = (f"must be valid Unicode text: {exc.object[exc.start]!a} is a lone "
+                           "UTF-16 surrogate, not a character.")
+        if problem:
+            text = where + problem
+            raise ValueError(text[0].upper() + text[1:])
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            check_storable(item, f"{where}item {index}: ")
+    elif isinstance(value, (set, frozenset)):
         for item in value:
-            check_storable(item)
+            check_storable(item, f"{where}an item: ")
     elif isinstance(value, dict):
         for key, item in value.items():
-            check_storable(key)
-            check_storable(item)
+            check_storable(key, f"{where}a key: ")
+            check_storable(item, f"{where}{key!r}: ")
 
 
 class ApiSchema(BaseModel):
@@ -119,12 +127,17 @@ def invalid_input(exc: ValidationError, what: str) -> InvalidInput:
 
 
 def _schema(info: IViewDeriverInfo, name: str) -> type[BaseModel] | None:
+    """The option's model; what clients send must be an ``ApiSchema`` (its
+    text rules are the ones the OpenAPI document states), what they get may
+    be any pydantic model (``Page[Item]``)."""
     schema = info.options.get(name)
     if schema is None:
         return None
-    if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
-        raise ConfigurationError(f"{name}={schema!r} on the view {info.original_view!r}: give "
-                                 "a pydantic model class (a subclass of podium.api.ApiSchema)")
+    base = BaseModel if name == "response_schema" else ApiSchema
+    if not (isinstance(schema, type) and issubclass(schema, base)):
+        raise ConfigurationError(
+            f"{name}={schema!r} on the view {info.original_view!r}: give a subclass of "
+            f"{'pydantic.BaseModel' if base is BaseModel else 'podium.api.ApiSchema'}")
     return schema
 
 
