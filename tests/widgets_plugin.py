@@ -20,7 +20,10 @@ in the OpenAPI document).
 
 from __future__ import annotations
 
+import textwrap
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,7 +131,6 @@ def create_widget(request):
     result = request.dbsession.execute(widgets.insert().values(**values))
     row = {"id": result.inserted_primary_key[0], **values}
     request.response.location = request.route_url("widgets.api.widget", id=row["id"])
-    request.response.etag = etag_for(row["id"], 1)
     return widget_out(request, row)
 
 
@@ -264,6 +266,22 @@ PERMISSIONS = ("widgets.view", "widgets.edit")
 def make_widgets(make_plugin: Callable[..., str]) -> str:
     """Write the widgets plugin; return its package name."""
     return make_plugin("widgets", PLUGIN)
+
+
+def write_widgets(root: Path) -> str:
+    """Write the plugin as an installed distribution under ``root`` (put ``root``
+    on ``sys.path``), for a process that is not a test (the benchmark); return
+    its package name."""
+    package = f"widgets_{uuid.uuid4().hex[:8]}"
+    (root / package).mkdir(parents=True)
+    (root / package / "__init__.py").write_text(textwrap.dedent(PLUGIN))
+    dist_info = root / "test_plugin_widgets-1.0.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: test-plugin-widgets\nVersion: 1.0\n"
+        "Summary: The JSON API layer's test plugin\n")
+    (dist_info / "entry_points.txt").write_text(f"[podium.plugins]\nwidgets = {package}\n")
+    return package
 
 
 def create_tables(engine: Engine) -> None:
