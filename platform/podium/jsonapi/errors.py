@@ -31,8 +31,11 @@ from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ..web.errors import JSON_ROUTES, error_response, http_error
+from ..web.errors import error_response, http_error
 
+#: Registry key: the names of the routes that have a JSON API view
+#: (``json_api=True``), filled by :mod:`podium.jsonapi.schemas`.
+JSON_ROUTES = "podium.json_api_routes"
 #: Registry key: route name -> the methods its views answer (None: any).
 _ROUTE_METHODS = "podium.jsonapi.route_methods"
 _methods_lock = threading.Lock()
@@ -124,7 +127,7 @@ def predicate_mismatch(exc: PredicateMismatch, request: Request) -> Response:
             return error_response(
                 request, 405, "Method Not Allowed",
                 f"{request.method} is not allowed here; use {listed}.",
-                headers=[("Allow", listed)], as_json=True)
+                headers=[("Allow", listed)])
     return http_error(exc, request)
 
 

@@ -42,8 +42,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from ..security.csrf import is_json_body
-from ..web.errors import JSON_ROUTES
-from .errors import InvalidInput
+from .errors import JSON_ROUTES, InvalidInput
 
 OPTIONS = ("request_schema", "query_schema", "response_schema", "response_status")
 #: Query parameters :func:`podium.jsonapi.pagination.paginate` reads itself.
@@ -80,6 +79,10 @@ def check_storable(value: Any, where: str = "") -> None:
             check_storable(item, f"{where}{key!r}: ")
 
 
+#: Field values that hold no text.
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
 class ApiSchema(BaseModel):
     """The base of request and response models: unknown fields are refused
     (a misspelt field must not be dropped silently), fields are read from
@@ -91,6 +94,12 @@ class ApiSchema(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _storable(cls, value: Any) -> Any:
+        kind = value.__class__
+        if kind is str:
+            if value.isascii() and "\x00" not in value:
+                return value  # the common case, without a call
+        elif kind in _PLAIN:
+            return value
         check_storable(value)
         return value
 
@@ -166,7 +175,7 @@ def schema_view(view: Callable[..., Any], info: IViewDeriverInfo) -> Callable[..
     options = info.options
     route_name = options.get("route_name")
     if options.get("json_api") and route_name and not info.exception_only:
-        # The error views answer JSON on this route whatever the path looks like.
+        # For the route's 405 (podium.jsonapi.errors) and the navigation's API entry.
         info.registry[JSON_ROUTES].add(route_name)
     request_schema = _schema(info, "request_schema")
     query_schema = _schema(info, "query_schema")

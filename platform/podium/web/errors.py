@@ -73,24 +73,12 @@ _ACCEPT_ANSWERS: dict[tuple[str | None, bool], bool] = {}
 _ACCEPT_ANSWERS_MAX = 512
 
 
-#: Registry key: the names of the routes that have a JSON API view
-#: (``json_api=True``), filled by :mod:`podium.jsonapi.schemas`.
-JSON_ROUTES = "podium.json_api_routes"
-
-
-def _json_route(request: Request) -> bool:
-    route = getattr(request, "matched_route", None)
-    return route is not None and route.name in request.registry.get(JSON_ROUTES, ())
-
-
 def wants_json(request: Request) -> bool:
     """JSON when the client prefers it, sent a JSON body, or called an API URL
-    (a path with an ``/api/`` segment, or a route of a ``json_api=True``
-    view) and accepts anything."""
+    (a path with an ``/api/`` segment) and accepts anything."""
     environ = request.environ
     # The raw PATH_INFO: WebOb decodes it again on each access; "/api/" reads the same.
-    json_first = ("/api/" in environ.get("PATH_INFO", "") + "/" or is_json_body(request)
-                  or _json_route(request))
+    json_first = "/api/" in environ.get("PATH_INFO", "") + "/" or is_json_body(request)
     key = (environ.get("HTTP_ACCEPT"), json_first)
     answer = _ACCEPT_ANSWERS.get(key)
     if answer is None:
