@@ -285,3 +285,15 @@ def test_503_when_the_database_is_unreachable(podium_settings, tmp_path):
         assert res.headers["Retry-After"]
     finally:
         engine.dispose()
+
+
+def test_a_default_page_size_over_the_most_stops_start_up(tmp_path):
+    from podium.api import SettingsError
+    from podium.testing import build_app
+
+    settings = base_settings(f"sqlite:///{tmp_path / 'p.sqlite'}", "")
+    settings.update({"podium.api.default_per_page": "50", "podium.api.max_per_page": "10"})
+    with pytest.raises(SettingsError) as raised:
+        build_app(settings)
+    message = str(raised.value)
+    assert "podium.api.default_per_page = 50" in message and "podium.api.max_per_page" in message
