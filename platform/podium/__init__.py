@@ -33,7 +33,7 @@ def includeme(config: Configurator) -> None:
     config.include(".web")
     config.include(".jsonapi")  # schemas on JSON API views, the error shape, OpenAPI
     config.include(".plugins")
-    config.include(".jsonapi.viewer.add_navigation_entry")  # once the plugins' views are known
+    config.include(".jsonapi.after_plugins")  # the API nav entry, the OpenAPI document
     config.include(".hooks")  # the plugins' hooks, in the plugin order
     # Last: reads the overrides and static views the plugins declared.
     config.include(".assets")

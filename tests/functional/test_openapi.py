@@ -20,7 +20,7 @@ from openapi_spec_validator import validate
 from pyramid.exceptions import ConfigurationError
 from widgets_plugin import make_widgets
 
-from podium.jsonapi.openapi import openapi_document, openapi_json
+from podium.jsonapi.openapi import DOCUMENT_KEY, openapi_document, openapi_json
 from podium.testing import base_settings, build_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,6 +122,7 @@ def test_the_default_site_document_is_valid_too(tmp_path):
 
 def test_the_document_is_built_once_and_served_as_it_is(widgets_app):
     registry = widgets_app.registry
+    assert registry.get(DOCUMENT_KEY) is not None  # at start-up, before any request
     first = openapi_document(registry)
     assert openapi_document(registry) is first
     body = openapi_json(registry)

@@ -18,5 +18,13 @@ def includeme(config: Configurator) -> None:
     config.include(".errors")
     config.include(".schemas")
     config.include(".pagination")
-    config.include(".openapi")
     config.include(".viewer")
+
+
+def after_plugins(config: Configurator) -> None:
+    """What needs every plugin's views: the navigation's API entry, the document."""
+    from .openapi import build_when_committed
+    from .viewer import add_navigation_entry
+
+    add_navigation_entry(config)
+    build_when_committed(config)

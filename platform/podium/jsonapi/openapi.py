@@ -11,9 +11,9 @@ get, ``examples`` from a model's ``json_schema_extra``), plus the one
 client: a bearer token, or the session cookie with the CSRF token in
 ``X-CSRF-Token`` on unsafe methods.
 
-The document is built when the application is created (``ApplicationCreated``,
-after every plugin's configuration is committed) and kept in the registry
-with its JSON bytes: serving it costs a lookup, never a rebuild.
+The document is built when the configuration is committed, after every
+other action (:func:`build_when_committed`), and kept in the registry with
+its JSON bytes: serving it costs a lookup, never a rebuild.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from pydantic.json_schema import (
 )
 from pydantic_core import core_schema
 from pyramid.config import Configurator
-from pyramid.events import ApplicationCreated
 from pyramid.interfaces import IDefaultPermission, IRoutesMapper
 from pyramid.registry import Registry
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -50,7 +49,7 @@ from .pagination import DEFAULT_SETTING, MAX_PAGE, MAX_SETTING
 from .schemas import is_paginated
 
 OPENAPI_VERSION = "3.1.0"
-_DOCUMENT_KEY = "podium.openapi.document"
+DOCUMENT_KEY = "podium.openapi.document"
 _lock = threading.Lock()
 REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": "#/components/responses/Error"}
@@ -79,7 +78,6 @@ ERROR_STATUSES = {
     "401": "Nobody is identified (no, or a wrong, token or session).",
     "403": "The user lacks the permission, or the CSRF token is missing.",
     "404": "No such item.",
-    "412": "If-Match names another version than the current one.",
     "413": "The body is larger than this address accepts.",
     "415": "The body is not sent as application/json.",
     "503": "The database is busy or unreachable; try again (Retry-After).",
@@ -399,22 +397,26 @@ def openapi_json(registry: Registry) -> bytes:
 
 
 def _cached(registry: Registry) -> tuple[dict[str, Any], bytes]:
-    found: tuple[dict[str, Any], bytes] | None = registry.get(_DOCUMENT_KEY)
+    found: tuple[dict[str, Any], bytes] | None = registry.get(DOCUMENT_KEY)
     if found is None:
         with _lock:
-            found = registry.get(_DOCUMENT_KEY)
+            found = registry.get(DOCUMENT_KEY)
             if found is None:
                 document = build_document(registry)
                 found = (document, json.dumps(document, ensure_ascii=False).encode())
-                registry[_DOCUMENT_KEY] = found
+                registry[DOCUMENT_KEY] = found
     return found
 
 
-def _build_at_start(event: ApplicationCreated) -> None:
-    """Once every plugin's configuration is committed: a model pydantic cannot
-    describe stops start-up instead of failing the first reader."""
-    _cached(event.app.registry)
+#: After every view, route and navigation action of the commit (order 0 and 1).
+BUILD_ORDER = 100_000
 
 
-def includeme(config: Configurator) -> None:
-    config.add_subscriber(_build_at_start, ApplicationCreated)
+def build_when_committed(config: Configurator) -> None:
+    """Build the document as the configuration is committed, after everything
+    else: a model pydantic cannot describe stops start-up instead of failing
+    the first reader.  An action rather than an ``ApplicationCreated``
+    subscriber, because any subscriber makes Pyramid send its per-request
+    events.  Included after the plugins, so a plugin committing its own
+    configuration midway runs it no sooner than the whole commit."""
+    config.action(None, _cached, args=(config.registry,), order=BUILD_ORDER)
