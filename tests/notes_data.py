@@ -52,3 +52,10 @@ def bearer_client(podium_app: Any, token: str) -> Any:
 
     return PodiumTestApp(podium_app, extra_environ={
         "HTTP_HOST": "localhost", "HTTP_AUTHORIZATION": f"Bearer {token}"})
+
+
+#: The roles of a site whose operator opened the notes to anonymous writers
+#: (the README's "Permissions"): for the tests whose subject is how requests
+#: are handled (CSRF, bad input, fuzzing, headers), not who may send them.
+OPEN_TO_EVERYONE = {"podium.roles.everyone": "notes.view notes.create notes.edit notes.delete "
+                                             "notes.edit_any notes.export"}
