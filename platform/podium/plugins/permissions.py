@@ -99,7 +99,8 @@ def build_catalog(declarations: Iterable[tuple[str, Iterable[Permission],
     stopping the start-up the skip was meant to allow."""
     declared: dict[str, Declared] = {}
     proposed: dict[str, set[str]] = {}
-    for owner, permissions, grants in [(CORE, CORE_PERMISSIONS, CORE_DEFAULT_GRANTS), *declarations]:
+    core = (CORE, CORE_PERMISSIONS, CORE_DEFAULT_GRANTS)
+    for owner, permissions, grants in [core, *declarations]:
         for permission in permissions:
             other = declared.get(permission.name)
             if other is not None:
