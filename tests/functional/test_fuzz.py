@@ -84,7 +84,7 @@ def test_fuzzed_requests_on_every_route_are_never_a_500(testapp, podium_engine, 
     rng = random.Random(SEED)
     statuses: collections.Counter[int] = collections.Counter()
     failures: list[str] = []
-    accepted_writes = 0
+    accepted_writes = writes_drawn = 0
     for number in range(REQUESTS):
         request = make_request(rng, patterns, ids, session)
         try:
@@ -93,6 +93,8 @@ def test_fuzzed_requests_on_every_route_are_never_a_500(testapp, podium_engine, 
             failures.append(f"#{number} raised {exc!r}\n{request}")
             continue
         statuses[response.status_int] += 1
+        writes_drawn += request.method == "POST" and bool(
+            WRITING_PAGES.fullmatch(request.path) or request.path == b"/notes/api/notes")
         if request.method == "POST" and (response.status_int == 201 or (
                 response.status_int == 302 and WRITING_PAGES.fullmatch(request.path))):
             accepted_writes += 1
@@ -105,8 +107,12 @@ def test_fuzzed_requests_on_every_route_are_never_a_500(testapp, podium_engine, 
                           "the first ones:\n\n" + "\n\n".join(failures[:10]))
     # The fuzzer reached the views: notes were created, and pages and JSON were served.
     assert statuses[200] and statuses[400] and statuses[404] and statuses[405]
-    # 15 of 5000: the /account routes (four) took a share of the draws from the notes'.
-    assert accepted_writes >= 15, "too few fuzzed writes got past the CSRF check and validation"
+    # Of the POSTs drawn for the notes' writing URLs, some got past the CSRF check and
+    # validation (a share, not a count: every route the core or a plugin adds takes
+    # draws from the notes' ones).
+    print(f"accepted writes: {accepted_writes} of {writes_drawn} drawn")
+    assert writes_drawn and accepted_writes >= writes_drawn / 50, (
+        "too few fuzzed writes got past the CSRF check and validation")
     # And the app still answers ordinary requests afterwards.
     testapp.reset()
     assert testapp.get("/notes/", headers={"Accept": "text/html"}).status_int == 200
