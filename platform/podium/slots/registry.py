@@ -65,8 +65,13 @@ def slot_table(registry: Registry) -> dict[str, tuple[SlotContent, ...]]:
 
 
 def _callable_name(content: Callable[..., Any]) -> str:
+    """``module.qualname``; a lambda or a local function adds its line, so
+    that two of them in one ``includeme`` are two contributions."""
     module = getattr(content, "__module__", None) or "?"
     qualname = getattr(content, "__qualname__", None) or type(content).__qualname__
+    code = getattr(content, "__code__", None)
+    if "<" in qualname and code is not None:
+        qualname += f"@{code.co_firstlineno}"
     return f"{module}.{qualname}"
 
 
