@@ -203,3 +203,18 @@ def test_two_plugins_adding_the_same_named_content_conflict(make_plugin, setting
     with pytest.raises(PluginConflictError) as caught:
         build_app(settings("beta gamma"))
     assert "beta" in str(caught.value) and "gamma" in str(caught.value)
+
+
+def test_each_contribution_is_introspectable_with_its_plugin_and_place(make_plugin, settings):
+    from podium.testing import build_app
+
+    contributor(make_plugin, "beta", 'config.add_slot_content("alpha.box", '
+                                     '"PKG:templates/x.jinja2", weight=2, route="alpha.page")')
+    app = build_app(settings("beta"))
+    [entry] = app.registry.introspector.get_category("podium slot contents")
+    intr = entry["introspectable"]
+    assert (intr["slot"], intr["plugin"], intr["weight"], intr["routes"]) == (
+        "alpha.box", "beta", 2, ["alpha.page"])
+    assert intr["name"].endswith(":templates/x.jinja2")
+    assert intr["where"].endswith("__init__.py:6")
+    assert intr.action_info.line == 6
