@@ -147,7 +147,7 @@ def test_an_override_replacing_the_block_of_a_slot_loses_it(site, capsys):
 
 def test_check_warns_of_a_lost_contribution_and_strict_fails(site, capsys):
     ini = site(**{"list.jinja2": MEMOS})
-    code, out, err = run(capsys, "check", ini)
+    code, _, err = run(capsys, "check", ini)
     assert code == 0, err
     assert "1 slot contribution(s) never rendered" in err
     assert re.search(r"- warning: slot notes\.list\.item: plugin beta's contribution \(\S+"
