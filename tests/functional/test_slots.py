@@ -218,3 +218,19 @@ def test_each_contribution_is_introspectable_with_its_plugin_and_place(make_plug
     assert intr["name"].endswith(":templates/x.jinja2")
     assert intr["where"].endswith("__init__.py:6")
     assert intr.action_info.line == 6
+
+
+def test_a_jinja2_renderer_a_plugin_adds_has_slots_too(make_plugin, production_like_apps):
+    make_plugin("beta", '''
+from podium.api import PUBLIC
+
+
+def includeme(config):
+    config.add_jinja2_renderer(".html")
+    config.add_route("beta.page", "/page")
+    config.add_view(lambda request: {}, route_name="beta.page", renderer="PKG:page.html",
+                    permission=PUBLIC)
+    config.add_slot_content("beta.here", lambda request: "filled", name="fill")
+''', files={"page.html": '<p id="here">{{ slot("beta.here") }}</p>'})
+    res = production_like_apps("beta").get("/beta/page")
+    assert res.html.select_one("#here").text == "filled"
