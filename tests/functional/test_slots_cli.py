@@ -61,7 +61,9 @@ def write_ini(tmp_path: Path, url: str, overrides: dict[str, str]) -> str:
 
 @pytest.fixture
 def site(make_plugin, tmp_path, podium_database_url):
-    make_plugin("beta", CONTRIBUTOR, files={"templates/after.jinja2": "<p>{{ note.id }}</p>"})
+    make_plugin("beta", CONTRIBUTOR, files={"templates/after.jinja2": "<p>{{ note.id }}</p>",
+                                            "templates/computed.jinja2":
+                                            '{{ slot("beta." ~ where) }}'})
 
     def make(**overrides: str) -> str:
         return write_ini(tmp_path, podium_database_url, overrides)
@@ -108,6 +110,9 @@ def test_lists_the_layout_and_notes_slots_with_their_templates(site, capsys):
     after = listed["notes.note.after_body"]
     assert re.search(r"beta\s+0\s+-\s+notes\.view\s+\S+:8\s+beta_\w+:templates/after", after)
     assert "Lost contributions" not in out
+    computed = out.split("Slot calls with a computed name (not listed):\n")[1]
+    assert re.match(r"  beta_\w+:templates/computed\.jinja2 \(\S+computed\.jinja2:1\)\n$",
+                    computed)
 
 
 def test_name_shows_one_slot(site, capsys):
