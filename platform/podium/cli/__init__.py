@@ -24,6 +24,7 @@ from .new_plugin import new_plugin
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
 from .roles import roles
+from .slots import slots
 from .tokens import tokens
 from .users import users
 
@@ -49,6 +50,7 @@ cli.add_command(users)
 cli.add_command(tokens)
 cli.add_command(roles)
 cli.add_command(hooks)
+cli.add_command(slots)
 
 
 def main(argv: list[str] | None = None) -> int:
