@@ -4,8 +4,9 @@ Everything is checked here, at start-up: a hook declared twice, a plugin
 declaring a name of the core's (``podium_``), an implementation whose
 signature differs from its spec or that supports other versions of it, a
 cycle of ``before``/``after`` hints.  The core's own specs
-(:mod:`podium.hooks.core_specs`) are declared first, by the owner ``podium``.  Implementations of a hook no enabled plugin
-declares are dormant: kept aside (``podium hooks`` lists them), never called.
+(:mod:`podium.hooks.core_specs`) are declared first, by the owner ``podium``.
+Implementations of a hook no enabled plugin declares are dormant: kept aside
+(``podium hooks`` lists them), never called.
 
 Order.  pluggy calls a hook's implementations last registered first (LIFO);
 each implementation is registered on its own, hook by hook, in the reverse of
