@@ -143,7 +143,7 @@ def build(plugins: Sequence[LoadedPlugin],
         if not dotted:
             continue
         module = _import(plugin, "hookimpls", dotted)
-        for attribute in sorted(dir(module)):
+        for attribute in _candidates(module):
             opts = manager.parse_hookimpl_opts(module, attribute)
             if opts is None:
                 continue
@@ -172,10 +172,12 @@ def build(plugins: Sequence[LoadedPlugin],
 
 def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
     manager = hooks.manager
-    for name in sorted(dir(module)):
+    declared = []
+    for name in _candidates(module):
         opts = manager.parse_hookspec_opts(module, name)
         if opts is None:
             continue
+        declared.append(name)
         function = getattr(module, name)
         if owner != CORE_OWNER and name.startswith(CORE_PREFIX):
             raise HookError(f"plugin {owner!r} declares hook {name!r} ({where(function)}): "
@@ -188,7 +190,27 @@ def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
         hooks.specs[name] = Spec(name, owner, function, bool(opts.get("firstresult")),
                                  getattr(function, FAULT_ATTRIBUTE, "propagate"),
                                  getattr(function, VERSION_ATTRIBUTE, 1))
-    manager.add_hookspecs(module)
+    # Only the specs found: pluggy would examine every other name of the module again.
+    manager.add_hookspecs(_Only(module, declared))
+
+
+def _candidates(module: types.ModuleType) -> list[str]:
+    """The names of a module that may be hooks: its functions, not its dunders
+    and imports of other kinds (asking pluggy about each name is what costs)."""
+    return sorted(name for name, value in vars(module).items()
+                  if not name.startswith("__") and callable(value))
+
+
+class _Only:
+    """Some names of a module, for pluggy, which examines all that ``dir()`` lists."""
+
+    def __init__(self, module: types.ModuleType, names: list[str]) -> None:
+        self._names = names
+        for name in names:
+            setattr(self, name, getattr(module, name))
+
+    def __dir__(self) -> list[str]:
+        return list(self._names)
 
 
 def _parameters(function: Callable[..., Any]) -> list[str]:
@@ -209,19 +231,23 @@ def _check_arguments(spec: Spec, impl: Impl) -> None:
     taking fewer is fine)."""
     known = _parameters(spec.function)
     taken = _parameters(impl.function)
-    arguments = (f"the spec takes ({', '.join(known)}) at {spec.where}, the implementation "
-                 f"({', '.join(taken)}) at {impl.where}")
+
+    def arguments() -> str:  # only for an error: reading the source lines is slow
+        return (f"the spec takes ({', '.join(known)}) at {spec.where}, the implementation "
+                f"({', '.join(taken)}) at {impl.where}")
+
     if impl.versions is not None and spec.version not in impl.versions:
         supported = ", ".join(map(str, impl.versions))
         raise HookError(
             f"plugin {impl.plugin!r} implements hook {impl.hook!r} of {_owner(spec)} for "
             f"version(s) {supported} of its spec, but the spec is version {spec.version}: "
-            f"{arguments}; update the implementation (and its versions=) or the plugins")
+            f"{arguments()}; update the implementation (and its versions=) or the plugins")
     unknown = [name for name in taken if name not in known]
     if unknown:
         raise HookError(
             f"plugin {impl.plugin!r} implements hook {impl.hook!r} of {_owner(spec)} "
-            f"with argument(s) {', '.join(unknown)} that the spec does not have: {arguments}")
+            f"with argument(s) {', '.join(unknown)} that the spec does not have: "
+            f"{arguments()}")
 
 
 def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
@@ -247,13 +273,25 @@ def _register(hooks: Hooks, impl: Impl) -> None:
     if spec.fault == "isolate" and not impl.wrapper:
         function = _isolated(function, impl.plugin, impl.hook)
     try:
-        hooks.manager.register(types.SimpleNamespace(**{impl.attribute: function}),
-                               name=impl.registered_name)
+        hooks.manager.register(_One(impl.attribute, function), name=impl.registered_name)
     except pluggy.PluginValidationError as exc:
         said = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         raise HookError(f"plugin {impl.plugin!r} implements hook {impl.hook!r} of "
                         f"{_owner(spec)} in a way its spec refuses: {said} (spec at "
                         f"{spec.where}, implementation at {impl.where})") from None
+
+
+class _One:
+    """One implementation as a pluggy plugin.  ``dir()`` lists only it: pluggy's
+    ``register`` examines every name ``dir()`` gives, and an object's two dozen
+    dunder names made that most of the start-up cost of 100 plugins' hooks."""
+
+    def __init__(self, attribute: str, function: Callable[..., Any]) -> None:
+        self._attribute = attribute
+        setattr(self, attribute, function)
+
+    def __dir__(self) -> list[str]:
+        return [self._attribute]
 
 
 def _isolated(function: Callable[..., Any], plugin: str, hook: str) -> Callable[..., Any]:
