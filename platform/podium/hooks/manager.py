@@ -191,7 +191,7 @@ def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
                                  getattr(function, FAULT_ATTRIBUTE, "propagate"),
                                  getattr(function, VERSION_ATTRIBUTE, 1))
     # Only the specs found: pluggy would examine every other name of the module again.
-    manager.add_hookspecs(_Only(module, declared))
+    manager.add_hookspecs(_only(module, declared))
 
 
 def _candidates(module: types.ModuleType) -> list[str]:
@@ -201,16 +201,13 @@ def _candidates(module: types.ModuleType) -> list[str]:
                   if not name.startswith("__") and callable(value))
 
 
-class _Only:
-    """Some names of a module, for pluggy, which examines all that ``dir()`` lists."""
-
-    def __init__(self, module: types.ModuleType, names: list[str]) -> None:
-        self._names = names
-        for name in names:
-            setattr(self, name, getattr(module, name))
-
-    def __dir__(self) -> list[str]:
-        return list(self._names)
+def _only(module: types.ModuleType, names: list[str]) -> types.ModuleType:
+    """A module of only these names of ``module``, for pluggy, which examines
+    every name that ``dir()`` lists."""
+    only = types.ModuleType(module.__name__)
+    for name in names:
+        setattr(only, name, getattr(module, name))
+    return only
 
 
 def _parameters(function: Callable[..., Any]) -> list[str]:
