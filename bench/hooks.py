@@ -13,6 +13,10 @@
     machine is shared: the minimum is the least disturbed) are compared.
     Target: hooks add at most 10%.
 
+Times are CPU times (``time.process_time``, a child's user + system time):
+the machine is shared, and CPU time counts only this work, not the waits for
+a core that wall-clock time would add under others' load.
+
 The plugins are generated in a temporary directory with a ``.dist-info`` each
 (:mod:`bench.distinfo`), as :mod:`bench.scaling` makes its plugins.
 """
@@ -20,6 +24,7 @@ The plugins are generated in a temporary directory with a ``.dist-info`` each
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -120,7 +125,7 @@ def call_cost(db: Path, number: int, repeat: int) -> dict[str, float]:
     assert relay.podium_configured.get_hookimpls() == []
 
     def best(statement: str) -> float:
-        times = timeit.repeat(statement, number=number, repeat=repeat,
+        times = timeit.repeat(statement, number=number, repeat=repeat, timer=time.process_time,
                               globals={"relay": relay, "request": request,
                                        "registry": registry})
         return min(times) / number * 1e9
@@ -143,14 +148,16 @@ build_app(base_settings({url!r}, {plugins!r}))
 
 def spawned_start_up(site: Path, db: Path, plain: str, hooked: str,
                      rounds: int) -> dict[str, float]:
-    """Seconds from spawning a Python to its application built, for each set."""
+    """CPU seconds of a new Python building its application, for each set."""
     times: dict[str, list[float]] = {"plain": [], "hooked": []}
     for _ in range(rounds):
         for kind, plugins in (("plain", plain), ("hooked", hooked)):
             code = SPAWNED.format(site=str(site), url=f"sqlite:///{db}", plugins=plugins)
-            started = time.perf_counter()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True)
-            times[kind].append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times[kind].append(after.ru_utime + after.ru_stime
+                               - before.ru_utime - before.ru_stime)
     return _compare(times)
 
 
@@ -171,9 +178,9 @@ def start_up(db: Path, plain: str, hooked: str, rounds: int) -> dict[str, float]
         build_app(_settings(db, plugins))
     for _ in range(rounds):
         for kind, plugins in (("plain", plain), ("hooked", hooked)):
-            started = time.perf_counter()
+            started = time.process_time()
             build_app(_settings(db, plugins))
-            times[kind].append(time.perf_counter() - started)
+            times[kind].append(time.process_time() - started)
     return _compare(times)
 
 

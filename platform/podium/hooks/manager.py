@@ -39,6 +39,8 @@ from .markers import (
     VERSION_ATTRIBUTE,
     VERSIONS_ATTRIBUTE,
 )
+from .markers import hookimpl as impl_marker
+from .markers import hookspec as spec_marker
 
 log = logging.getLogger("podium.hooks")
 
@@ -138,6 +140,9 @@ def build(plugins: Sequence[LoadedPlugin],
         dotted = plugin.definition.hookspecs
         if dotted:
             _add_specs(hooks, plugin.name, _import(plugin, "hookspecs", dotted))
+    # All the specs in one module: pluggy examines every name dir() lists, a
+    # module's own dunders included, once rather than once per plugin.
+    manager.add_hookspecs(_only({name: spec.function for name, spec in hooks.specs.items()}))
     rank = {plugin.name: i for i, plugin in enumerate(plugins)}
     found: dict[str, list[Impl]] = {name: [] for name in hooks.specs}
     for plugin in plugins:
@@ -174,12 +179,10 @@ def build(plugins: Sequence[LoadedPlugin],
 
 def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
     manager = hooks.manager
-    declared = []
     for name in _candidates(module):
         opts = manager.parse_hookspec_opts(module, name)
         if opts is None:
             continue
-        declared.append(name)
         function = getattr(module, name)
         if owner != CORE_OWNER and name.startswith(CORE_PREFIX):
             raise HookError(f"plugin {owner!r} declares hook {name!r} ({where(function)}): "
@@ -193,8 +196,10 @@ def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
                                  getattr(function, FAULT_ATTRIBUTE, "propagate"),
                                  getattr(function, VERSION_ATTRIBUTE, 1),
                                  tuple(_parameters(function)))
-    # Only the specs found: pluggy would examine every other name of the module again.
-    manager.add_hookspecs(_only(module, declared))
+
+
+#: ``from podium.api import hookspec``: in every hooks module, never a hook.
+_MARKERS = (spec_marker, impl_marker)
 
 
 def _candidates(module: types.ModuleType) -> list[str]:
@@ -202,15 +207,15 @@ def _candidates(module: types.ModuleType) -> list[str]:
     nothing else), not its dunders, classes and other imports (asking pluggy
     about each name is what costs)."""
     return sorted(name for name, value in vars(module).items()
-                  if not name.startswith("__") and inspect.isroutine(value))
+                  if not name.startswith("__") and inspect.isroutine(value)
+                  and value not in _MARKERS)
 
 
-def _only(module: types.ModuleType, names: list[str]) -> types.ModuleType:
-    """A module of only these names of ``module``, for pluggy, which examines
-    every name that ``dir()`` lists."""
-    only = types.ModuleType(module.__name__)
-    for name in names:
-        setattr(only, name, getattr(module, name))
+def _only(functions: dict[str, Callable[..., Any]]) -> types.ModuleType:
+    """A module of only these functions, for pluggy's ``add_hookspecs``."""
+    only = types.ModuleType("podium.hooks.specs")
+    for name, function in functions.items():
+        setattr(only, name, function)
     return only
 
 
