@@ -135,3 +135,13 @@ def test_a_core_hook_implemented_with_an_unknown_argument_names_the_core(
                                         r"of the core with argument\(s\) app that the spec "
                                         r"does not have: the spec takes \(registry\)"):
         build_app(settings("alpha"))
+
+
+def test_a_settings_validation_that_raises_names_its_plugin(make_plugin, settings):
+    add_plugin(make_plugin, "alpha", "\n@hookimpl\ndef podium_validate_settings(settings):\n"
+                                     "    raise KeyError('alpha.missing')\n")
+    with pytest.raises(PluginError) as caught:
+        build_app(settings("alpha"))
+    assert str(caught.value).startswith("plugin 'alpha' (distribution test-plugin-alpha 1.0")
+    assert "failed in podium_validate_settings: KeyError: 'alpha.missing'" in str(caught.value)
+    assert isinstance(caught.value.__cause__, KeyError)

@@ -263,21 +263,30 @@ def _check_arguments(spec: Spec, impl: Impl) -> None:
             f"{arguments()}")
 
 
-def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Each implementation's result (None included) with its plugin's name, in
-    calling order: for a caller that must say which plugin returned what.
-    Wrappers are left out: they wrap a whole call, and here there is none."""
+def calls_by_plugin(hooks: Hooks, name: str,
+                    **kwargs: Any) -> list[tuple[str, Callable[[], Any]]]:
+    """Each implementation of ``name`` as a call to make, with its plugin's name,
+    in calling order: for a caller that must say which plugin returned (or
+    raised) what.  Wrappers are left out: they wrap a whole call, and here
+    there is none."""
     if name not in hooks.specs:
         return []
     caller = getattr(hooks.manager.hook, name)
     plugins = {impl.registered_name: impl.plugin for impl in hooks.impls.get(name, [])}
-    results = []
+    calls: list[tuple[str, Callable[[], Any]]] = []
     for hookimpl in reversed(caller.get_hookimpls()):
         if hookimpl.opts.get("wrapper") or hookimpl.opts.get("hookwrapper"):
             continue
-        result = hookimpl.function(*(kwargs[arg] for arg in hookimpl.argnames))
-        results.append((plugins[hookimpl.plugin_name], result))
-    return results
+        arguments = [kwargs[arg] for arg in hookimpl.argnames]
+        calls.append((plugins[hookimpl.plugin_name],
+                      functools.partial(hookimpl.function, *arguments)))
+    return calls
+
+
+def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Each implementation's result (None included) with its plugin's name, in
+    calling order (see :func:`calls_by_plugin`)."""
+    return [(plugin, call()) for plugin, call in calls_by_plugin(hooks, name, **kwargs)]
 
 
 def _register(hooks: Hooks, impl: Impl) -> None:
