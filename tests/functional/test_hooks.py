@@ -270,3 +270,11 @@ def test_a_plugin_may_not_declare_a_hook_named_like_the_cores(make_plugin, setti
     message = str(caught.value)
     assert "plugin 'owner' declares hook 'podium_x' (" in message and "specs.py:4" in message
     assert "names starting with 'podium_' are the core's hooks" in message
+
+
+def test_a_hookspecs_module_without_a_spec_names_the_plugin(make_plugin, settings):
+    make_plugin("owner", PLUGIN.format(routes="pass", fields="hookspecs='PKG.specs'"),
+                target="PKG:plugin", files={"specs.py": "def collect(value):\n    pass\n"})
+    with pytest.raises(HookError, match=r"plugin 'owner': its hookspecs module '.*specs' "
+                                        r"declares no hook \(no function marked"):
+        build_app(settings("owner"))

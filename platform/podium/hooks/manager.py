@@ -142,7 +142,9 @@ def build(plugins: Sequence[LoadedPlugin],
             _add_specs(hooks, plugin.name, _import(plugin, "hookspecs", dotted))
     # All the specs in one module: pluggy examines every name dir() lists, a
     # module's own dunders included, once rather than once per plugin.
-    manager.add_hookspecs(_only({name: spec.function for name, spec in hooks.specs.items()}))
+    if hooks.specs:
+        manager.add_hookspecs(_only({name: spec.function
+                                     for name, spec in hooks.specs.items()}))
     rank = {plugin.name: i for i, plugin in enumerate(plugins)}
     found: dict[str, list[Impl]] = {name: [] for name in hooks.specs}
     for plugin in plugins:
@@ -179,6 +181,7 @@ def build(plugins: Sequence[LoadedPlugin],
 
 def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
     manager = hooks.manager
+    declared = 0
     for name in _candidates(module):
         opts = manager.parse_hookspec_opts(module, name)
         if opts is None:
@@ -196,6 +199,11 @@ def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
                                  getattr(function, FAULT_ATTRIBUTE, "propagate"),
                                  getattr(function, VERSION_ATTRIBUTE, 1),
                                  tuple(_parameters(function)))
+        declared += 1
+    if not declared:
+        raise HookError(f"{'the core' if owner == CORE_OWNER else f'plugin {owner!r}'}: its "
+                        f"hookspecs module {module.__name__!r} declares no hook (no function "
+                        f"marked with podium.api.hookspec)")
 
 
 #: ``from podium.api import hookspec``: in every hooks module, never a hook.
