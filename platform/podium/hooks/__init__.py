@@ -13,7 +13,7 @@ from typing import Any
 
 import pluggy
 from pyramid.config import Configurator
-from pyramid.events import ApplicationCreated
+from pyramid.interfaces import PHASE3_CONFIG
 from pyramid.registry import Registry
 from pyramid.request import Request
 
@@ -74,15 +74,19 @@ def validate_settings(registry: Registry) -> None:
         raise PluginErrors(errors) from next((e.__cause__ for e in errors if e.__cause__), None)
 
 
-def _configured(event: ApplicationCreated) -> None:
-    registry = event.app.registry
-    hooks(registry).podium_configured(registry=registry)
+#: After every other action of the commit (the plugins' own late checks run at
+#: PHASE3_CONFIG + 1): everything is configured when ``podium_configured`` runs.
+CONFIGURED_ORDER = PHASE3_CONFIG + 1000
 
 
 def includeme(config: Configurator) -> None:
     config.registry[REGISTRY_KEY] = build(plugin_set(config.registry).enabled, core_specs)
     config.add_request_method(_request_hooks, "hooks", reify=True)
     validate_settings(config.registry)
-    # ApplicationCreated: sent by make_wsgi_app once everything is committed,
-    # just before it returns the application.
-    config.add_subscriber(_configured, ApplicationCreated)
+    registry = config.registry
+    # An action, not an ApplicationCreated subscriber: any subscriber at all makes
+    # Pyramid's router send NewRequest, ContextFound and NewResponse on every
+    # request.  The last action of the commit, which podium.main makes just
+    # before make_wsgi_app (and make_wsgi_app makes for a host application).
+    config.action(None, lambda: hooks(registry).podium_configured(registry=registry),
+                  order=CONFIGURED_ORDER)
