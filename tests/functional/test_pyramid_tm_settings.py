@@ -25,6 +25,7 @@ from podium.testing.apps import delete_all_rows
 PROBE = '''
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid_retry import RetryableException
 from pyramid_tm import is_tm_active
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
@@ -37,6 +38,8 @@ rows = Table("tm_settings_probe", MetaData(), Column("id", Integer, primary_key=
 COMMITTED = []
 #: Whether includeme sets SessionUserPolicy (the fixture's own_policy), not Podium's.
 OWN_POLICY = False
+#: Attempts of the retried view.
+RETRIED = []
 
 
 def activate(request):
@@ -86,6 +89,16 @@ def whoami(request):
     return Response("nobody" if identity is None else getattr(identity, "login", identity))
 
 
+def retried(request):
+    """Reads the identity, then fails its first attempt in a way pyramid_retry retries."""
+    record_commit(request)
+    identity = request.identity
+    RETRIED.append(request.path_info)
+    if len(RETRIED) == 1:
+        raise RetryableException("again")
+    return Response(identity.login)
+
+
 def write(request):
     active = is_tm_active(request)
     if active:
@@ -114,6 +127,8 @@ def includeme(config):
     config.add_view(plain, route_name="tmprobe.plain", permission=NO_PERMISSION_REQUIRED)
     config.add_route("tmprobe.whoami", "/whoami")
     config.add_view(whoami, route_name="tmprobe.whoami", permission=NO_PERMISSION_REQUIRED)
+    config.add_route("tmprobe.retried", "/retried")
+    config.add_view(retried, route_name="tmprobe.retried", permission=NO_PERMISSION_REQUIRED)
 '''
 
 rows = Table("tm_settings_probe", MetaData(), Column("id", Integer, primary_key=True),
@@ -210,6 +225,19 @@ def test_by_default_the_user_is_recorded_when_the_request_reads_the_identity(pro
     assert testapp.get("/tmprobe/whoami").text == "nobody"
     assert module.COMMITTED == [(True, "")]
     assert registry.settings["tm.annotate_user"] == "false"
+
+
+def test_a_retried_request_records_the_user_in_the_transaction_that_commits(probe_app):
+    """pyramid_retry runs the request again on the same environ, where the identity
+    is cached: the new transaction gets the user all the same."""
+    testapp, module, _ = probe_app()
+    alice = make_user(testapp.app.registry, "alice")
+    testapp.login("alice")
+    module.COMMITTED.clear()
+    module.RETRIED.clear()
+    assert testapp.get("/tmprobe/retried").text == "alice"
+    assert len(module.RETRIED) == 2
+    assert module.COMMITTED == [(True, str(alice.id))]  # the failed attempt aborted
 
 
 def test_annotate_user_true_looks_the_user_up_for_every_request(probe_app):
