@@ -28,7 +28,7 @@ from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPMethodNotAllowed
 from pyramid.registry import Registry
 from pyramid.request import Request
-from sqlalchemy import Engine, column, select, table
+from sqlalchemy import Engine, Select, String, column, select, table
 from sqlalchemy.exc import DBAPIError
 
 from ..plugins.permissions import PUBLIC
@@ -44,7 +44,8 @@ REGISTRY_KEY = "podium.health"
 # ask whether the table exists: a second statement per probe).  A lightweight
 # table clause, not a Table: a Table bound in a core module is one the core's
 # migrations own (podium.store.migrations.table_owners).
-_RECORDED = select(column("version_num")).select_from(table("alembic_version"))
+_RECORDED: Select[str] = select(column("version_num", String)).select_from(
+    table("alembic_version"))
 
 
 class Health:
