@@ -35,7 +35,7 @@ from typing import Any
 from .assets.chain import served_file
 from .assets.overrides import AssetOverrideError
 from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
-from .hooks import hooks
+from .hooks import hook_results, hooks
 from .hooks.manager import HookError
 from .hooks.markers import hookimpl, hookspec
 from .jsonapi.conditional import check_if_match, check_if_none_match, etag_for
@@ -55,6 +55,7 @@ from .settings.types import Setting, SettingsError
 from .store.after_commit import after_commit
 from .store.model import Base
 from .store.sessions import get_tm_session, mark_changed, tm_session
+from .web.home_section import HomeSection
 from .web.layout import LAYOUT
 
 
@@ -83,6 +84,7 @@ __all__ = [
     "AssetOverrideError",
     "Base",
     "ContentHashCacheBuster",
+    "HomeSection",
     "HookError",
     "Identity",
     "InvalidInput",
@@ -102,6 +104,7 @@ __all__ = [
     "content_hash_cache_buster",
     "etag_for",
     "get_tm_session",
+    "hook_results",
     "hookimpl",
     "hooks",
     "hookspec",

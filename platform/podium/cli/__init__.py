@@ -25,6 +25,7 @@ from .openapi import openapi
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
 from .roles import roles
+from .slots import slots
 from .tokens import tokens
 from .users import users
 
@@ -50,6 +51,7 @@ cli.add_command(users)
 cli.add_command(tokens)
 cli.add_command(roles)
 cli.add_command(hooks)
+cli.add_command(slots)
 cli.add_command(openapi)
 
 
