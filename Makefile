@@ -12,12 +12,10 @@ INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 CONFIG ?= development.ini
 # The API reference page's viewer (podium/jsonapi/viewer.py): swagger-ui-dist from the npm
-# registry at this version (npm checks the tarball's integrity), with its licenses, into a
-# git-ignored directory that a static view of the site serves: no CDN, no vendored bundle.
-SWAGGER_UI_VERSION := 5.35.0
+# registry, version and SHA-512 pinned in podium/jsonapi/viewer_assets.py, fetched by Python
+# (no Node.js needed) into a git-ignored directory that a static view of the site serves.
+SWAGGER_UI_VERSION := $(shell sed -n 's/^VERSION = "\(.*\)"/\1/p' platform/podium/jsonapi/viewer_assets.py)
 SWAGGER_UI := platform/podium/jsonapi/swagger-ui
-SWAGGER_UI_FILES := LICENSE NOTICE package.json swagger-ui.css swagger-ui-bundle.js \
-	swagger-ui-bundle.js.LICENSE.txt
 
 .PHONY: run test install install-bench migrate lint bench clean fuzz
 
@@ -39,13 +37,8 @@ $(INSTALLED): setup.cfg pyproject.toml $(addsuffix setup.cfg,$(PLUGINS)) example
 	$(BIN)/python -m pip install --quiet -e ".[test,postgres]" $(addprefix -e ,$(PLUGINS)) -e examples/acme_site
 	touch $@
 
-$(SWAGGER_UI)/.version-$(SWAGGER_UI_VERSION):
-	rm -rf $(SWAGGER_UI) && mkdir -p $(SWAGGER_UI)
-	cd $(SWAGGER_UI) && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null \
-		&& tar -xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz --strip-components=1 \
-			$(addprefix package/,$(SWAGGER_UI_FILES)) \
-		&& rm swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz
-	touch $@
+$(SWAGGER_UI)/.version-$(SWAGGER_UI_VERSION): | $(INSTALLED)
+	$(BIN)/python -m podium.jsonapi.viewer_assets
 
 $(BENCH_INSTALLED): $(INSTALLED) $(BENCH_PLUGIN)setup.cfg bench/requirements.txt
 	$(BIN)/python -m pip install --quiet -e $(BENCH_PLUGIN) -r bench/requirements.txt
