@@ -83,18 +83,21 @@ class SlotGuard(Extension):
                 yield token
                 continue
             expression: list[Token] = []
-            end = None
+            end: Token | None = None
             for inner in stream:
                 if inner.type == "variable_end":
                     end = inner
                     break
                 expression.append(inner)
-            name = guarded_name(expression) if end is not None else None
+            if end is None:  # an unclosed {{: the parser reports it as written
+                yield token
+                yield from expression
+                continue
+            name = guarded_name(expression)
             if name is not None:
                 yield from guard(name, token.lineno)
             yield token
             yield from expression
-            if end is not None:
-                yield end
+            yield end
             if name is not None:
                 yield from end_guard(end.lineno)
