@@ -3,8 +3,9 @@
 A slot nobody contributes to costs one dict lookup, and in a template
 ``{{ slot("a.name", ...) }}`` not even the call (:mod:`.guard`): most pages
 have many slots and few contributions, and a page must not pay for the
-places it offers.  Contributions are rendered in the table's order; an exception in
-one is a bug of its plugin and fails the page like any template error.
+places it offers.  Contributions are rendered in the table's order; an
+exception in one is a bug of its plugin and fails the page like any template
+error.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pyramid.renderers import render
 from pyramid.request import Request
 from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
 
-from .guard import FILLED, REAL_SLOT, SlotGuard
+from .guard import FILLED, REAL_SLOT, SLOT, SlotGuard
 from .registry import SlotContent, slot_table
 
 EMPTY = Markup("")
@@ -91,7 +92,7 @@ def includeme(config: Configurator) -> None:
 
     def add_global() -> None:
         for environment in environments():
-            environment.globals["slot"] = environment.globals[REAL_SLOT] = slot
+            environment.globals[SLOT] = environment.globals[REAL_SLOT] = slot
             # The table is empty until sorted: slot() would render nothing.
             environment.globals[FILLED] = frozenset()
             # Jinja's public Environment.add_extension, as pyramid_jinja2's
