@@ -21,6 +21,7 @@ import functools
 import heapq
 import importlib
 import inspect
+import itertools
 import logging
 import os
 import types
@@ -92,6 +93,14 @@ class Impl:
     def registered_name(self) -> str:
         return f"{self.plugin}:{self.attribute}"
 
+    def placed(self, reason: str) -> Impl:
+        """This implementation with the reason for its position; built field by
+        field, as ``dataclasses.replace`` costs twice as much (once per
+        implementation at start-up)."""
+        return Impl(self.hook, self.plugin, self.attribute, self.function, self.wrapper,
+                    self.tryfirst, self.trylast, self.before, self.after, reason,
+                    self.versions)
+
 
 @dataclass
 class Hooks:
@@ -102,6 +111,8 @@ class Hooks:
     #: Each hook's implementations in the order pluggy calls them.
     impls: dict[str, list[Impl]] = field(default_factory=dict)
     dormant: list[Impl] = field(default_factory=list)
+    #: pluggy's name of each registration -> the plugin whose implementations it holds.
+    registered: dict[str, str] = field(default_factory=dict)
 
     @property
     def relay(self) -> pluggy.HookRelay:
@@ -140,11 +151,7 @@ def build(plugins: Sequence[LoadedPlugin],
         dotted = plugin.definition.hookspecs
         if dotted:
             _add_specs(hooks, plugin.name, _import(plugin, "hookspecs", dotted))
-    # All the specs in one module: pluggy examines every name dir() lists, a
-    # module's own dunders included, once rather than once per plugin.
-    if hooks.specs:
-        manager.add_hookspecs(_only({name: spec.function
-                                     for name, spec in hooks.specs.items()}))
+    _declare(hooks)
     rank = {plugin.name: i for i, plugin in enumerate(plugins)}
     found: dict[str, list[Impl]] = {name: [] for name in hooks.specs}
     for plugin in plugins:
@@ -152,11 +159,13 @@ def build(plugins: Sequence[LoadedPlugin],
         if not dotted:
             continue
         module = _import(plugin, "hookimpls", dotted)
-        for attribute in _candidates(module):
-            opts = manager.parse_hookimpl_opts(module, attribute)
+        candidates = _Namespace(_candidates(module))
+        for attribute, function in vars(candidates).items():
+            # From the namespace, as pluggy's register will: without the
+            # inspect.getattr_static it does on a module.
+            opts = manager.parse_hookimpl_opts(candidates, attribute)
             if opts is None:
                 continue
-            function = getattr(module, attribute)
             before, after = getattr(function, ORDER_ATTRIBUTE, ((), ()))
             impl = Impl(opts.get("specname") or attribute, plugin.name, attribute, function,
                         bool(opts.get("wrapper") or opts.get("hookwrapper")),
@@ -169,24 +178,96 @@ def build(plugins: Sequence[LoadedPlugin],
                 continue
             _check_arguments(hooks.specs[impl.hook], impl)
             found[impl.hook].append(impl)
-    for name, impls in found.items():
-        ordered = _order(name, impls, rank)
-        for impl in reversed(ordered):
-            _register(hooks, impl)
-        by_name = {impl.registered_name: impl for impl in ordered}
-        called = reversed(getattr(manager.hook, name).get_hookimpls())
-        hooks.impls[name] = [by_name[hookimpl.plugin_name] for hookimpl in called]
+    ordered = {name: _order(name, impls, rank) for name, impls in found.items()}
+    try:
+        _register_by_plugin(hooks, plugins, ordered, rank)
+    except _Refused:
+        # The rare case (pluggy refused something, or ordered otherwise): every
+        # implementation on its own again, so the order and errors are the
+        # ones that always were.
+        hooks.manager = pluggy.PluginManager(PROJECT)
+        hooks.registered.clear()
+        _declare(hooks)
+        for impls in ordered.values():
+            for impl in reversed(impls):
+                _register(hooks, impl, impl.registered_name)
+        _read_back(hooks, ordered, check=set())
     return hooks
+
+
+class _Refused(Exception):
+    """The registration by plugin cannot give the order or error required."""
+
+
+def _declare(hooks: Hooks) -> None:
+    """Every spec of ``hooks`` to its manager, in one module (what pluggy's
+    ``add_hookspecs`` takes, with classes): pluggy examines every name
+    ``dir()`` lists, a module's own dunders included, once rather than once
+    per plugin."""
+    if hooks.specs:
+        only = types.ModuleType("podium.hooks.specs")
+        vars(only).update({name: spec.function for name, spec in hooks.specs.items()})
+        hooks.manager.add_hookspecs(only)
+
+
+def _in_plugin_order(impls: list[Impl], rank: dict[str, int]) -> bool:
+    """Whether pluggy gives ``impls`` (in the computed order) this order when
+    registered with their plugins in reverse plugin order: plain ones (no
+    wrapper, tryfirst or trylast), at most one per plugin, in the plugin order."""
+    ranks = [rank[impl.plugin] for impl in impls]
+    return (all(a < b for a, b in itertools.pairwise(ranks))
+            and not any(impl.wrapper or impl.tryfirst or impl.trylast for impl in impls))
+
+
+def _register_by_plugin(hooks: Hooks, plugins: Sequence[LoadedPlugin],
+                        ordered: dict[str, list[Impl]], rank: dict[str, int]) -> None:
+    """One pluggy registration per plugin holding its implementations of the
+    hooks whose computed order is the plugin order (pluggy calls the last
+    registered first, so the plugins go in reverse); the others' one by one,
+    in the reverse of their computed order, as :func:`_register` always did.
+    ``register`` is most of the cost of building, and this makes it once per
+    plugin instead of once per implementation.  Raises :class:`_Refused` if
+    pluggy refuses one or the order read back is not the computed one."""
+    together: dict[str, dict[str, Callable[..., Any]]] = {}
+    check: set[str] = set()
+    try:
+        for name, impls in ordered.items():
+            if _in_plugin_order(impls, rank):
+                check.add(name)
+                for impl in impls:
+                    functions = together.setdefault(impl.plugin, {})
+                    functions[impl.attribute] = _callable(hooks, impl)
+            else:
+                for impl in reversed(impls):
+                    _register(hooks, impl, impl.registered_name)
+        for plugin in reversed(plugins):
+            if plugin.name in together:
+                hooks.manager.register(_Namespace(together[plugin.name]), name=plugin.name)
+                hooks.registered[plugin.name] = plugin.name
+    except (HookError, pluggy.PluginValidationError, ValueError):
+        raise _Refused() from None  # the error comes again, in the order it always came
+    _read_back(hooks, ordered, check)
+
+
+def _read_back(hooks: Hooks, ordered: dict[str, list[Impl]], check: set[str]) -> None:
+    """Each hook's implementations in the order pluggy calls them; for the hooks
+    in ``check`` (registered with their plugins), it must be the computed order."""
+    for name, impls in ordered.items():
+        by_name = {(impl.plugin if name in check else impl.registered_name): impl
+                   for impl in impls}
+        called = reversed(getattr(hooks.manager.hook, name).get_hookimpls())
+        hooks.impls[name] = [by_name[hookimpl.plugin_name] for hookimpl in called]
+        if name in check and hooks.impls[name] != impls:
+            raise _Refused()
 
 
 def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
     manager = hooks.manager
     declared = 0
-    for name in _candidates(module):
+    for name, function in _candidates(module).items():
         opts = manager.parse_hookspec_opts(module, name)
         if opts is None:
             continue
-        function = getattr(module, name)
         if owner != CORE_OWNER and name.startswith(CORE_PREFIX):
             raise HookError(f"plugin {owner!r} declares hook {name!r} ({where(function)}): "
                             f"names starting with {CORE_PREFIX!r} are the core's hooks; "
@@ -210,21 +291,13 @@ def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
 _MARKERS = (spec_marker, impl_marker)
 
 
-def _candidates(module: types.ModuleType) -> list[str]:
-    """The names of a module that may be hooks: its functions (pluggy takes
+def _candidates(module: types.ModuleType) -> dict[str, Callable[..., Any]]:
+    """The functions of a module that may be hooks, by name (pluggy takes
     nothing else), not its dunders, classes and other imports (asking pluggy
     about each name is what costs)."""
-    return sorted(name for name, value in vars(module).items()
-                  if not name.startswith("__") and inspect.isroutine(value)
-                  and value not in _MARKERS)
-
-
-def _only(functions: dict[str, Callable[..., Any]]) -> types.ModuleType:
-    """A module of only these functions, for pluggy's ``add_hookspecs``."""
-    only = types.ModuleType("podium.hooks.specs")
-    for name, function in functions.items():
-        setattr(only, name, function)
-    return only
+    return {name: value for name, value in sorted(vars(module).items())
+            if not name.startswith("__") and inspect.isroutine(value)
+            and value not in _MARKERS}
 
 
 def _parameters(function: Callable[..., Any]) -> list[str]:
@@ -280,13 +353,12 @@ def calls_by_plugin(hooks: Hooks, name: str,
     if name not in hooks.specs:
         return []
     caller = getattr(hooks.manager.hook, name)
-    plugins = {impl.registered_name: impl.plugin for impl in hooks.impls.get(name, [])}
     calls: list[tuple[str, Callable[[], Any]]] = []
     for hookimpl in reversed(caller.get_hookimpls()):
         if hookimpl.opts.get("wrapper") or hookimpl.opts.get("hookwrapper"):
             continue
         arguments = [kwargs[arg] for arg in hookimpl.argnames]
-        calls.append((plugins[hookimpl.plugin_name],
+        calls.append((hooks.registered[hookimpl.plugin_name],
                       functools.partial(hookimpl.function, *arguments)))
     return calls
 
@@ -297,31 +369,38 @@ def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str,
     return [(plugin, call()) for plugin, call in calls_by_plugin(hooks, name, **kwargs)]
 
 
-def _register(hooks: Hooks, impl: Impl) -> None:
+def _callable(hooks: Hooks, impl: Impl) -> Callable[..., Any]:
+    """What pluggy is given for ``impl``: under the fault policy ``isolate``
+    (not a wrapper, which wraps the whole call), one that logs and goes on."""
+    if hooks.specs[impl.hook].fault == "isolate" and not impl.wrapper:
+        return _isolated(impl.function, impl.plugin, impl.hook)
+    return impl.function
+
+
+def _register(hooks: Hooks, impl: Impl, name: str) -> None:
     spec = hooks.specs[impl.hook]
-    function = impl.function
-    if spec.fault == "isolate" and not impl.wrapper:
-        function = _isolated(function, impl.plugin, impl.hook)
     try:
-        hooks.manager.register(_One(impl.attribute, function), name=impl.registered_name)
+        hooks.manager.register(_Namespace({impl.attribute: _callable(hooks, impl)}), name=name)
     except pluggy.PluginValidationError as exc:
         said = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         raise HookError(f"plugin {impl.plugin!r} implements hook {impl.hook!r} of "
                         f"{_owner(spec)} in a way its spec refuses: {said} (spec at "
                         f"{spec.where}, implementation at {impl.where})") from None
+    hooks.registered[name] = impl.plugin
 
 
-class _One:
-    """One implementation as a pluggy plugin.  ``dir()`` lists only it: pluggy's
-    ``register`` examines every name ``dir()`` gives, and an object's two dozen
-    dunder names made that most of the start-up cost of 100 plugins' hooks."""
+class _Namespace:
+    """Functions as a pluggy plugin (or specs).  ``dir()`` lists only them:
+    pluggy's ``register`` examines every name ``dir()`` gives, and an object's
+    two dozen dunder names made that most of the start-up cost of 100 plugins'
+    hooks.  They are the instance's own attributes, which pluggy reads from
+    its ``__dict__`` without ``inspect.getattr_static``."""
 
-    def __init__(self, attribute: str, function: Callable[..., Any]) -> None:
-        self._attribute = attribute
-        setattr(self, attribute, function)
+    def __init__(self, functions: dict[str, Callable[..., Any]]) -> None:
+        vars(self).update(functions)
 
     def __dir__(self) -> list[str]:
-        return [self._attribute]
+        return list(vars(self))
 
 
 def _isolated(function: Callable[..., Any], plugin: str, hook: str) -> Callable[..., Any]:
@@ -376,7 +455,7 @@ def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
         parts.append(f"{impl.plugin} is {_ordinal(rank[impl.plugin] + 1)} in the plugin order")
         parts.extend(f"after {impls[first].plugin} ({why})"
                      for first, then, why in edges if then == i)
-        order.append(replace(impl, reason="; ".join(parts)))
+        order.append(impl.placed("; ".join(parts)))
         for first, then, _ in edges:
             if first == i:
                 waiting[then] -= 1
