@@ -26,7 +26,7 @@ import logging
 import os
 import types
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
@@ -95,8 +95,7 @@ class Impl:
 
     def placed(self, reason: str) -> Impl:
         """This implementation with the reason for its position; built field by
-        field, as ``dataclasses.replace`` costs twice as much (once per
-        implementation at start-up)."""
+        field, as ``dataclasses.replace`` costs twice as much."""
         return Impl(self.hook, self.plugin, self.attribute, self.function, self.wrapper,
                     self.tryfirst, self.trylast, self.before, self.after, reason,
                     self.versions)
@@ -167,14 +166,18 @@ def build(plugins: Sequence[LoadedPlugin],
             if opts is None:
                 continue
             before, after = getattr(function, ORDER_ATTRIBUTE, ((), ()))
-            impl = Impl(opts.get("specname") or attribute, plugin.name, attribute, function,
-                        bool(opts.get("wrapper") or opts.get("hookwrapper")),
-                        bool(opts.get("tryfirst")), bool(opts.get("trylast")),
-                        tuple(before), tuple(after),
-                        versions=getattr(function, VERSIONS_ATTRIBUTE, None))
+            hook = opts.get("specname") or attribute
+            wrapper = bool(opts.get("wrapper") or opts.get("hookwrapper"))
+            tryfirst, trylast = bool(opts.get("tryfirst")), bool(opts.get("trylast"))
+            # The reason without hints, which is the whole reason unless a hint
+            # makes an edge (see _order): one Impl per implementation.
+            reason = (_placement(plugin.name, wrapper, tryfirst, trylast, rank)
+                      if hook in hooks.specs else DORMANT)
+            impl = Impl(hook, plugin.name, attribute, function, wrapper, tryfirst, trylast,
+                        tuple(before), tuple(after), reason,
+                        getattr(function, VERSIONS_ATTRIBUTE, None))
             if impl.hook not in hooks.specs:
-                hooks.dormant.append(replace(impl, reason="dormant: no enabled plugin "
-                                                          "declares this hook"))
+                hooks.dormant.append(impl)
                 continue
             _check_arguments(hooks.specs[impl.hook], impl)
             found[impl.hook].append(impl)
@@ -325,6 +328,9 @@ def _check_arguments(spec: Spec, impl: Impl) -> None:
     taking fewer is fine)."""
     known = spec.parameters
     taken = _parameters(impl.function)
+    if (impl.versions is None or spec.version in impl.versions) and all(
+            name in known for name in taken):
+        return  # the common case, without building the messages' helper
 
     def arguments() -> str:  # only for an error: reading the source lines is slow
         return (f"the spec takes ({', '.join(known)}) at {spec.where}, the implementation "
@@ -421,9 +427,27 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+DORMANT = "dormant: no enabled plugin declares this hook"
+
+
+def _placement(plugin: str, wrapper: bool, tryfirst: bool, trylast: bool,
+               rank: dict[str, int]) -> str:
+    """Why an implementation is where it is, but for ``before``/``after`` hints."""
+    parts = []
+    if wrapper:
+        parts.append("a wrapper: runs around the others")
+    if tryfirst:
+        parts.append("tryfirst")
+    if trylast:
+        parts.append("trylast")
+    parts.append(f"{plugin} is {_ordinal(rank[plugin] + 1)} in the plugin order")
+    return "; ".join(parts)
+
+
 def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
     """Kahn's sort by plugin order, ``before``/``after`` as edges; each with
-    the reason for its position."""
+    the reason for its position.  ``impls`` come in the plugin order (and a
+    plugin's by name), the order the sort gives when there is no edge."""
     plugins = {impl.plugin for impl in impls}
     edges: list[tuple[int, int, str]] = []  # (first, then, why)
     for i, impl in enumerate(impls):
@@ -436,6 +460,8 @@ def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
                 edges.append((j, i, f"{impl.plugin} asks to come after {other.plugin}"))
             if other.plugin in impl.before and other.plugin in plugins:
                 edges.append((i, j, f"{impl.plugin} asks to come before {other.plugin}"))
+    if not edges:
+        return impls
     waiting = dict.fromkeys(range(len(impls)), 0)
     for _, then, _ in edges:
         waiting[then] += 1
@@ -445,17 +471,9 @@ def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
     while ready:
         _, i = heapq.heappop(ready)
         impl = impls[i]
-        parts = []
-        if impl.wrapper:
-            parts.append("a wrapper: runs around the others")
-        if impl.tryfirst:
-            parts.append("tryfirst")
-        if impl.trylast:
-            parts.append("trylast")
-        parts.append(f"{impl.plugin} is {_ordinal(rank[impl.plugin] + 1)} in the plugin order")
-        parts.extend(f"after {impls[first].plugin} ({why})"
-                     for first, then, why in edges if then == i)
-        order.append(impl.placed("; ".join(parts)))
+        hints = [f"after {impls[first].plugin} ({why})"
+                 for first, then, why in edges if then == i]
+        order.append(impl.placed("; ".join([impl.reason, *hints])) if hints else impl)
         for first, then, _ in edges:
             if first == i:
                 waiting[then] -= 1
