@@ -298,9 +298,10 @@ def _candidates(module: types.ModuleType) -> dict[str, Callable[..., Any]]:
     """The functions of a module that may be hooks, by name (pluggy takes
     nothing else), not its dunders, classes and other imports (asking pluggy
     about each name is what costs)."""
-    return {name: value for name, value in sorted(vars(module).items())
-            if not name.startswith("__") and inspect.isroutine(value)
-            and value not in _MARKERS}
+    found = {name: value for name, value in vars(module).items()
+             if not name.startswith("__") and inspect.isroutine(value)
+             and value not in _MARKERS}
+    return dict(sorted(found.items()))  # sorting the few left, not the module
 
 
 def _parameters(function: Callable[..., Any]) -> list[str]:
