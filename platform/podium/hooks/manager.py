@@ -9,10 +9,12 @@ Implementations of a hook no enabled plugin declares are dormant: kept aside
 (``podium hooks`` lists them), never called.
 
 Order.  pluggy calls a hook's implementations last registered first (LIFO);
-each implementation is registered on its own, hook by hook, in the reverse of
-the order Podium computes: the plugin order, then ``before``/``after`` hints.
-pluggy's own partitions still apply on top: wrappers around everything,
-``tryfirst`` before and ``trylast`` after the rest.
+each hook's are registered in the reverse of the order Podium computes: the
+plugin order, then ``before``/``after`` hints.  Where that is the plugin order
+(plain implementations, one per plugin), a plugin's implementations of all such
+hooks are one registration, the plugins registered in reverse; the others are
+registered one by one.  pluggy's own partitions still apply on top: wrappers
+around everything, ``tryfirst`` before and ``trylast`` after the rest.
 """
 
 from __future__ import annotations
