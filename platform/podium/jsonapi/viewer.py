@@ -4,8 +4,9 @@ The document is served as the bytes :func:`~podium.jsonapi.openapi.openapi_json`
 built once.  The reference page is the core layout around Swagger UI, whose
 files (``swagger-ui-dist`` from the npm registry, version and digest pinned in
 :mod:`podium.jsonapi.viewer_assets`) ``make install`` puts in the git-ignored
-``podium/jsonapi/swagger-ui`` directory, served by a static view of this site: a reference page never loads
-a script from another site.  Without them the page says how to install them.
+``podium/jsonapi/swagger-ui`` directory, served by a static view of this site: a
+reference page never loads a script from another site.  Without them the page says
+how to install them.
 
 The navigation links the page when an enabled plugin has a JSON API view
 (:func:`add_navigation_entry`, included after the plugins).
