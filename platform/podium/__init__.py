@@ -31,6 +31,7 @@ def includeme(config: Configurator) -> None:
     config.include(".security")
     config.include(".security.policy")  # identity (session, bearer token), login pages
     config.include(".web")
+    config.include(".admin")  # /admin; before the plugins, who add pages to it
     config.include(".plugins")
     config.include(".hooks")  # the plugins' hooks, in the plugin order
     # Last: reads the overrides and static views the plugins declared.

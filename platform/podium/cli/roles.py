@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..accounts import grants
+from ..accounts.role_sources import role_permission_rows
 from ..accounts.service import AccountError, normalize_role
 from ..plugins.permissions import PermissionCatalog, catalog_of
 from ..scripting import app_env
@@ -100,17 +101,11 @@ def revoke(config_uri: str, role: str, permission: str) -> None:
 def list_(config_uri: str) -> None:
     """Every role's permissions and where each comes from."""
     with roles_of(config_uri) as found:
-        catalog = found.catalog
-        rows: set[tuple[str, str, str]] = set()
-        for role, names in catalog.defaults().items():
-            source = (f"setting podium.roles.{role}" if role in catalog.configured
-                      else "proposed by a plugin")
-            rows.update((role, name, source) for name in names)
-        rows.update((g.role, g.permission, "store") for g in grants.list_grants(found.session))
+        rows = role_permission_rows(found.catalog, found.session)
     if not rows:
         click.echo("no role has a permission (admin has them all)")
         return
-    for role, name, source in sorted(rows):
+    for role, name, source in rows:
         click.echo(f"{role:<20} {name:<30} {source}")
 
 
