@@ -111,7 +111,7 @@ def homepage_of(installed: InstalledPlugin) -> str:
         metadata = importlib.metadata.metadata(installed.distribution)
     except importlib.metadata.PackageNotFoundError:
         return ""
-    home = metadata.get("Home-page") or ""
+    home = metadata["Home-page"] or ""
     if not home:
         urls = metadata.get_all("Project-URL") or []
         home = urls[0].split(",", 1)[-1].strip() if urls else ""
@@ -238,7 +238,7 @@ class BranchReport:
     tables: Sequence[str]
 
 
-def branch_report(registry: Registry, name: str) -> BranchReport | None | str:
+def branch_report(registry: Registry, name: str) -> BranchReport | str | None:
     """The plugin's migration branch in this database: None when it has none,
     a sentence when the database or the revisions cannot be read."""
     from alembic.util import CommandError

@@ -16,6 +16,7 @@ from ..operator_errors import problems_of
 from ..plugins.errors import PluginError
 from ..settings.types import SettingsError
 from .assets import assets
+from .audit import audit
 from .check import check
 from .config import config
 from .db import db
@@ -49,6 +50,7 @@ cli.add_command(users)
 cli.add_command(tokens)
 cli.add_command(roles)
 cli.add_command(hooks)
+cli.add_command(audit)
 
 
 def main(argv: list[str] | None = None) -> int:
