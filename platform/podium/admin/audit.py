@@ -62,7 +62,7 @@ def actor_of(request: Request) -> Actor:
     gives it (``request.client_addr``) and its ``User-Agent``, trimmed."""
     identity = request.identity
     agent = request.user_agent or ""
-    return Actor(getattr(identity, "id", None), str(getattr(identity, "login", "-")),
+    return Actor(getattr(identity, "user_id", None), str(getattr(identity, "login", "-")),
                  (request.client_addr or "")[:ADDRESS_MAX], agent[:AGENT_MAX])
 
 

@@ -95,7 +95,7 @@ def user_action(request: Request) -> Any:
     try:
         if action in ("disable", "enable"):
             if action == "disable" and request.identity is not None and \
-                    getattr(request.identity, "id", None) == user.id:
+                    getattr(request.identity, "user_id", None) == user.id:
                 raise service.AccountError("you cannot disable yourself: another "
                                            "administrator must")
             service.set_active(session, user.login, action == "enable")
