@@ -105,8 +105,8 @@ def test_an_unknown_plugin_is_404(logged_in_app):
 @pytest.mark.podium_settings(**{"notes.page_size": "7"})
 def test_a_setting_from_the_ini(logged_in_app):
     page = admin_app(logged_in_app).get("/admin/plugins/notes")
-    row = [tr for tr in page.html.select("#podium-admin-plugin-settings tbody tr")
-           if tr.select("td")[0].text == "notes.page_size"][0]
+    row = next(tr for tr in page.html.select("#podium-admin-plugin-settings tbody tr")
+           if tr.select("td")[0].text == "notes.page_size")
     assert [td.text for td in row.select("td")][1:3] == ["7", "ini"]
 
 
@@ -114,8 +114,8 @@ def test_core_secret_is_masked(logged_in_app, podium_app):
     page = admin_app(logged_in_app).get("/admin")
     secret = podium_app.registry.settings["podium.secret"]
     assert secret not in page.text
-    row = [tr for tr in page.html.select("#podium-admin-core-settings tbody tr")
-           if tr.select("td")[0].text == "podium.secret"][0]
+    row = next(tr for tr in page.html.select("#podium-admin-core-settings tbody tr")
+           if tr.select("td")[0].text == "podium.secret")
     assert row.select("td")[1].text == "••••••••"
 
 
@@ -286,14 +286,14 @@ def test_add_admin_page_needs_a_route_and_a_declared_permission(make_plugin, tmp
         def includeme(config):
             config.add_admin_page("gadget", "Gadget", "gadget.missing")
     """)
-    with pytest.raises(ConfigurationError, match="route 'gadget.missing' is not a route"):
+    with pytest.raises(ConfigurationError, match=r"route 'gadget\.missing' is not a route"):
         build_app(base_settings(url, "gadget"))
     make_plugin("widget", """
         def includeme(config):
             config.add_route("widget.admin", "/admin-page")
             config.add_admin_page("widget", "Widget", "widget.admin", permission="nope.x")
     """)
-    with pytest.raises(ConfigurationError, match="permission 'nope.x' is not declared"):
+    with pytest.raises(ConfigurationError, match=r"permission 'nope\.x' is not declared"):
         build_app(base_settings(url, "widget"))
 
 

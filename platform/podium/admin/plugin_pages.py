@@ -245,11 +245,10 @@ def branch_report(registry: Registry, name: str) -> BranchReport | str | None:
     from sqlalchemy.exc import DBAPIError
 
     from ..store.migrations import owned_tables
-    from ..store.schema_status import app_schema_status
+    from .schema import schema_status_of
 
     try:
-        status = app_schema_status(dict(registry.settings), registry["podium.engine"],
-                                   plugin_set(registry).enabled)
+        status = schema_status_of(registry)
     except (DBAPIError, CommandError) as exc:
         return f"cannot be read: {exc}"
     branches = [s.branch for s in status.branches]
