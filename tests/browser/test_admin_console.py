@@ -4,7 +4,7 @@ and find it in the audit log, log out."""
 
 from __future__ import annotations
 
-from conftest import PASSWORD, screenshot, serious_violations
+from browser_kit import log_in, screenshot, serious_violations
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
@@ -21,15 +21,6 @@ PAGES = [
     ("/admin/health", None),
     ("/notes/moderation", "moderation"),
 ]
-
-
-def log_in(driver, site, login: str = "admin") -> None:
-    driver.get(site.url("/login?next=/admin"))
-    driver.find_element(By.ID, "podium-login-name").send_keys(login)
-    driver.find_element(By.ID, "podium-login-password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "#podium-login-form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url,
-                                    f"the login of {login} failed")
 
 
 def submit(driver, selector: str) -> None:

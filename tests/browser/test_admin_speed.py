@@ -4,7 +4,7 @@ warm-up load), its own queries and templates included."""
 
 from __future__ import annotations
 
-from test_admin_console import log_in
+from browser_kit import log_in
 
 BUDGET_MS = 300
 PAGES = ["/admin", "/admin/plugins/gen050", "/admin/users", "/admin/audit"]

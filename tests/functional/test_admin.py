@@ -307,13 +307,6 @@ def test_two_admin_pages_of_one_name_conflict(make_plugin, tmp_path):
         build_app(base_settings(f"sqlite:///{tmp_path / 'p.sqlite'}", "twin"))
 
 
-def test_the_site_navigation_links_to_the_console_for_admins_only(logged_in_app):
-    assert "/admin" in [a["href"] for a in
-                        admin_app(logged_in_app).get("/").html.select("nav.podium-nav a")]
-    other = logged_in_app(permissions=["notes.view"], login="reader")
-    assert "/admin" not in [a["href"] for a in other.get("/").html.select("nav.podium-nav a")]
-
-
 def test_membership_rows_kept_in_step(podium_app, logged_in_app, podium_user):
     """Granting then revoking through the console leaves the user as it was."""
     app = admin_app(logged_in_app)

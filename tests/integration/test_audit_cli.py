@@ -59,3 +59,11 @@ def test_a_refused_command_records_nothing(site):
     run = site.podium("users", "add", "ed", "--password-stdin", stdin=GOOD + "\n")
     assert run.code == 1
     assert [e[1] for e in entries(site)] == ["user.add"]
+
+
+def test_role_grants_are_recorded(site):
+    site.ok("roles", "grant", "editor", "notes.edit_any")
+    site.ok("roles", "grant", "editor", "notes.edit_any")  # no change, no entry
+    site.ok("roles", "revoke", "editor", "notes.edit_any")
+    assert [e[1:3] for e in entries(site)] == [("role.grant", "editor"),
+                                               ("role.revoke", "editor")]

@@ -78,6 +78,3 @@ def includeme(config: Configurator) -> None:
                           weight=-80)
     config.add_admin_page("audit", "Audit log", "podium.admin.audit", weight=-70)
     config.add_admin_page("health", "Health", "podium.admin.health", weight=-60)
-    # The site's navigation links to the console for those who may open it.
-    config.add_podium_nav("podium.admin", "Admin", route_name="podium.admin", weight=1000,
-                          permission=ADMIN)

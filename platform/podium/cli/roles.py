@@ -62,6 +62,15 @@ def checked(catalog: PermissionCatalog, role: str, permission: str) -> str:
     return name
 
 
+def audit(session: Session, action: str, role: str, **details: str) -> None:
+    """Record the change in the audit log, in the command's transaction (on a
+    database upgraded to it: podium_0006)."""
+    from ..admin.audit import cli_actor, record
+
+    if inspect(session.connection()).has_table("podium_audit_log"):
+        record(session, cli_actor(), action, role, **details)
+
+
 @click.group()
 def roles() -> None:
     """What roles (and the pseudo-roles everyone and authenticated) may do."""
@@ -76,6 +85,8 @@ def grant(config_uri: str, role: str, permission: str) -> None:
     with roles_of(config_uri) as found:
         name = checked(found.catalog, role, permission)
         added = grants.grant_permission(found.session, name, permission)
+        if added:
+            audit(found.session, "role.grant", name, permission=permission)
     click.echo(f"role {name!r} " + ("granted" if added else "already granted") +
                f" {permission!r}")
 
@@ -89,6 +100,7 @@ def revoke(config_uri: str, role: str, permission: str) -> None:
     with roles_of(config_uri) as found:
         name = checked(found.catalog, role, permission)
         grants.revoke_permission(found.session, name, permission)
+        audit(found.session, "role.revoke", name, permission=permission)
         default = permission in found.catalog.defaults().get(name, frozenset())
     click.echo(f"role {name!r} no longer granted {permission!r} by the store")
     if default:
