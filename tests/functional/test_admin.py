@@ -249,6 +249,18 @@ def test_user_search_and_pages(logged_in_app, podium_user):
     app.get("/admin/audit", {"page": "-1"}, status=400)
 
 
+def test_the_user_list_is_paginated(logged_in_app, podium_user):
+    app = admin_app(logged_in_app)
+    for number in range(55):
+        podium_user(f"user{number:02d}")
+    first = app.get("/admin/users")
+    assert len(first.html.select("#podium-admin-users tbody tr")) == 50
+    second = first.click("Next")
+    logins = [a.text for a in second.html.select("#podium-admin-users tbody a")]
+    assert logins == ["user49", "user50", "user51", "user52", "user53", "user54"]
+    assert "Page 2 of 2" in second.text
+
+
 def test_other_methods_are_405(logged_in_app):
     app = admin_app(logged_in_app)
     app.get("/admin/users/boss/grant", status=405)

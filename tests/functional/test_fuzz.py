@@ -95,7 +95,8 @@ def test_fuzzed_requests_on_every_route_are_never_a_500(testapp, podium_engine, 
                           "the first ones:\n\n" + "\n\n".join(failures[:10]))
     # The fuzzer reached the views: notes were created, and pages and JSON were served.
     assert statuses[200] and statuses[400] and statuses[404] and statuses[405]
-    assert accepted_writes >= 20, "too few fuzzed writes got past the CSRF check and validation"
+    # 10, not 20, since the admin console's routes (issue 19) share the draws with the notes'.
+    assert accepted_writes >= 10, "too few fuzzed writes got past the CSRF check and validation"
     # And the app still answers ordinary requests afterwards.
     testapp.reset()
     assert testapp.get("/notes/", headers={"Accept": "text/html"}).status_int == 200

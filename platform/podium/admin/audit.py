@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.request import Request
 from sqlalchemy import JSON, DateTime, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -109,8 +110,6 @@ def describe(entry: AuditEntry) -> str:
 
 def audit_page(request: Request) -> dict[str, Any]:
     """The newest entries first, 100 a page; ``?user=`` keeps one actor's."""
-    from pyramid.httpexceptions import HTTPBadRequest
-
     login = request.GET.get("user", "").strip()[:LOGIN_MAX + 10] or None
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
