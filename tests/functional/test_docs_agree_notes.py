@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 import podium_notes
 from podium.api import LAYOUT, commit_config
+from podium.testing.accounts import make_user
 from podium.testing.apps import delete_all_rows
 from podium.testing.webapp import PodiumTestApp
 
@@ -128,6 +129,9 @@ def test_the_values_each_template_gets(rendered) -> None:
     note = testapp.post_json("/notes/api/notes", {"title": "One"}).json["id"]
     for path in (f"/notes/{note}", f"/notes/{note}/edit", f"/notes/{note}/delete"):
         testapp.get(path)
+    make_user(testapp.app.registry, "moderator", roles=["admin"])  # the moderation page's
+    testapp.login("moderator")
+    testapp.get("/notes/moderation")
     for spec, row in DOCUMENTED.items():
         assert seen[spec] == set(names(row[3])), spec
 
