@@ -171,7 +171,7 @@ def role_list(request: Request) -> dict[str, Any]:
     session = request.dbsession
     counts = dict(session.execute(
         select(Role.name, func.count(Membership.user_id)).outerjoin(Membership)
-        .group_by(Role.name).order_by(Role.name)).tuples().all())
+        .group_by(Role.name).order_by(Role.name)).all())
     catalog = catalog_of(request.registry)
     rows = role_permission_rows(catalog, session) if catalog is not None else []
     return {"roles": counts, "grants": rows}
