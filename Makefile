@@ -11,12 +11,19 @@ PLUGINS := $(filter-out $(BENCH_PLUGIN),$(sort $(dir $(wildcard plugins/*/setup.
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 CONFIG ?= development.ini
+# The API reference page's viewer (podium/jsonapi/viewer.py): swagger-ui-dist from the npm
+# registry at this version (npm checks the tarball's integrity), with its licenses, into a
+# git-ignored directory that a static view of the site serves: no CDN, no vendored bundle.
+SWAGGER_UI_VERSION := 5.35.0
+SWAGGER_UI := platform/podium/jsonapi/swagger-ui
+SWAGGER_UI_FILES := LICENSE NOTICE package.json swagger-ui.css swagger-ui-bundle.js \
+	swagger-ui-bundle.js.LICENSE.txt
 
 AXE := $(VENV)/axe/package/axe.min.js
 # apt-get as root (CI and these machines are), through sudo otherwise.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test install install-bench browser-deps migrate lint bench clean
+.PHONY: run test install install-bench browser-deps migrate lint bench clean fuzz
 
 run: migrate
 	$(BIN)/pserve $(CONFIG)
@@ -34,7 +41,7 @@ $(AXE):
 	mkdir -p $(VENV)/axe
 	cd $(VENV)/axe && npm pack --silent axe-core@4 >/dev/null && tar -xzf axe-core-*.tgz
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(SWAGGER_UI)/.version-$(SWAGGER_UI_VERSION)
 
 install-bench: $(BENCH_INSTALLED)
 
@@ -44,6 +51,14 @@ $(INSTALLED): setup.cfg pyproject.toml $(addsuffix setup.cfg,$(PLUGINS)) example
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools<82" wheel
 	$(BIN)/python -m pip install --quiet -e ".[test,postgres]" $(addprefix -e ,$(PLUGINS)) -e examples/acme_site
+	touch $@
+
+$(SWAGGER_UI)/.version-$(SWAGGER_UI_VERSION):
+	rm -rf $(SWAGGER_UI) && mkdir -p $(SWAGGER_UI)
+	cd $(SWAGGER_UI) && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null \
+		&& tar -xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz --strip-components=1 \
+			$(addprefix package/,$(SWAGGER_UI_FILES)) \
+		&& rm swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz
 	touch $@
 
 $(BENCH_INSTALLED): $(INSTALLED) $(BENCH_PLUGIN)setup.cfg bench/requirements.txt
@@ -59,6 +74,11 @@ migrate: install var
 lint: install
 	$(BIN)/ruff check platform plugins tests bench alembic examples
 	$(BIN)/mypy
+
+# schemathesis against the JSON API layer's test plugin with more cases than make test's 50
+# per operation (PODIUM_TEST_DATABASE_URL set: on PostgreSQL too).
+fuzz: install
+	PODIUM_FUZZ_EXAMPLES=$${PODIUM_FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/functional/test_jsonapi_fuzz.py
 
 bench: install-bench
 	$(BIN)/python -m bench --scaling --deployment --instructions

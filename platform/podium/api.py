@@ -35,9 +35,13 @@ from typing import Any
 from .assets.chain import served_file
 from .assets.overrides import AssetOverrideError
 from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
-from .hooks import hooks
+from .hooks import hook_results, hooks
 from .hooks.manager import HookError
 from .hooks.markers import hookimpl, hookspec
+from .jsonapi.conditional import check_if_match, check_if_none_match, etag_for
+from .jsonapi.errors import InvalidInput
+from .jsonapi.pagination import Page, paginate
+from .jsonapi.schemas import ApiSchema
 from .plugins.conflicts import commit_naming_plugins as commit_config
 from .plugins.definition import Permission, Plugin
 from .plugins.errors import PluginError
@@ -51,6 +55,7 @@ from .settings.types import Setting, SettingsError
 from .store.after_commit import after_commit
 from .store.model import Base
 from .store.sessions import get_tm_session, mark_changed, tm_session
+from .web.home_section import HomeSection
 from .web.layout import LAYOUT
 
 
@@ -74,13 +79,17 @@ __all__ = [
     "EVERYONE",
     "LAYOUT",
     "PUBLIC",
+    "ApiSchema",
     "AppEnv",
     "AssetOverrideError",
     "Base",
     "ContentHashCacheBuster",
+    "HomeSection",
     "HookError",
     "Identity",
+    "InvalidInput",
     "LoadedPlugin",
+    "Page",
     "Permission",
     "Plugin",
     "PluginError",
@@ -88,14 +97,19 @@ __all__ = [
     "SettingsError",
     "after_commit",
     "app_env",
+    "check_if_match",
+    "check_if_none_match",
     "commit",
     "commit_config",
     "content_hash_cache_buster",
+    "etag_for",
     "get_tm_session",
+    "hook_results",
     "hookimpl",
     "hooks",
     "hookspec",
     "mark_changed",
+    "paginate",
     "plugin_set",
     "served_file",
     "stream_rows",

@@ -22,9 +22,11 @@ from .config import config
 from .db import db
 from .hooks import hooks
 from .new_plugin import new_plugin
+from .openapi import openapi
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
 from .roles import roles
+from .slots import slots
 from .tokens import tokens
 from .users import users
 
@@ -50,6 +52,8 @@ cli.add_command(users)
 cli.add_command(tokens)
 cli.add_command(roles)
 cli.add_command(hooks)
+cli.add_command(slots)
+cli.add_command(openapi)
 cli.add_command(audit)
 
 

@@ -9,9 +9,13 @@ from alembic.util import CommandError
 from pyramid.exceptions import ConfigurationError, ConfigurationExecutionError
 from sqlalchemy.exc import DBAPIError
 
+from ..hooks import REGISTRY_KEY as HOOKS_KEY
+from ..hooks import hooks_of
+from ..hooks.unknown import undeclared_warnings
 from ..plugins.errors import PluginError
 from ..plugins.permissions import unprotected_views
 from ..settings.types import SettingsError
+from ..slots.inventory import lost_contributions
 from ..store.require_current import SchemaNotCurrentError
 from .config import config_problems
 
@@ -46,7 +50,9 @@ def _is_podiums(error: BaseException) -> bool:
     return isinstance(error, (PluginError, SettingsError)) or bool(getattr(error, "problems", None))
 
 
-def app_problems(config_uri: str, unprotected: list[str] | None = None) -> list[str]:
+def app_problems(config_uri: str, unprotected: list[str] | None = None,
+                 lost_slots: list[str] | None = None,
+                 unknown_hooks: list[str] | None = None) -> list[str]:
     """Build the application ``CONFIG_URI`` names (``use = egg:podium`` or a
     host's own factory, such as ``egg:acme-site``) exactly as pserve does,
     through ``pyramid.paster.get_app``, and say what stops it.
@@ -54,7 +60,9 @@ def app_problems(config_uri: str, unprotected: list[str] | None = None) -> list[
     The host's ``main`` runs, so its conflicts and overrides are checked
     with Podium's own.  An exception that is not a configuration problem is a
     bug of the code loaded, and keeps its traceback.  The views that have no
-    permission and are not declared public are added to ``unprotected``."""
+    permission and are not declared public are added to ``unprotected``, the
+    slot contributions no template in effect renders to ``lost_slots``, the
+    implementations of hooks no installed plugin declares to ``unknown_hooks``."""
     from pyramid.paster import get_app
 
     try:
@@ -73,6 +81,14 @@ def app_problems(config_uri: str, unprotected: list[str] | None = None) -> list[
         registry = getattr(app, "registry", None)
         if registry is not None:
             unprotected.extend(str(view) for view in unprotected_views(registry))
+    if lost_slots is not None:
+        registry = getattr(app, "registry", None)
+        if registry is not None:
+            lost_slots.extend(lost_contributions(registry))
+    if unknown_hooks is not None:
+        registry = getattr(app, "registry", None)
+        if registry is not None and HOOKS_KEY in registry:
+            unknown_hooks.extend(undeclared_warnings(hooks_of(registry), registry.settings))
     _close(app)
     return []
 
@@ -94,7 +110,8 @@ def _close(app: Any) -> None:
 @click.command()
 @click.argument("config_uri")
 @click.option("--strict", is_flag=True,
-              help="Count views without a permission as problems (exit 1).")
+              help="Count views without a permission, lost slot contributions and "
+                   "implementations of undeclared hooks as problems (exit 1).")
 def check(config_uri: str, strict: bool) -> None:
     """Load CONFIG_URI as pserve would and report every problem found.
 
@@ -104,16 +121,20 @@ def check(config_uri: str, strict: bool) -> None:
     `podium db check` says); exits 0 only when there are none.
 
     It also lists every view that has no permission and is not declared
-    public (permission=PUBLIC), by plugin, route and file:line: warnings,
-    or problems with --strict.
+    public (permission=PUBLIC), by plugin, route and file:line, and every
+    slot contribution no template in effect renders (an override dropped
+    the slot), and every implementation of a hook no installed plugin
+    declares (a misspelt name): warnings, or problems with --strict.
     """
     unprotected: list[str] = []
+    lost: list[str] = []
+    unknown_hooks: list[str] = []
     try:
         settings, problems = config_problems(config_uri)
     except (ImportError, LookupError) as exc:  # reading the settings loads the factory
         settings, problems = {}, [unloadable(config_uri, exc)]
     if not problems:
-        problems.extend(app_problems(config_uri, unprotected))
+        problems.extend(app_problems(config_uri, unprotected, lost, unknown_hooks))
         try:
             problem = schema_problem(config_uri, settings)
         except PluginError as exc:  # the plugins the migrations are read for
@@ -122,11 +143,22 @@ def check(config_uri: str, strict: bool) -> None:
             problems.append(problem)
     if strict:
         problems.extend(unprotected)
+        problems.extend(lost)
+        problems.extend(unknown_hooks)
     elif unprotected:
         click.echo(f"{config_uri}: {len(unprotected)} view(s) without a permission "
                    "(default deny: each needs a permission, or PUBLIC)", err=True)
         for view in unprotected:
             click.echo(f"- warning: {view}", err=True)
+    if lost and not strict:
+        click.echo(f"{config_uri}: {len(lost)} slot contribution(s) never rendered", err=True)
+        for line in lost:
+            click.echo(f"- warning: {line}", err=True)
+    if unknown_hooks and not strict:
+        click.echo(f"{config_uri}: {len(unknown_hooks)} implementation(s) of undeclared "
+                   "hooks", err=True)
+        for line in unknown_hooks:
+            click.echo(f"- warning: {line}", err=True)
     if problems:
         click.echo(f"{config_uri}: {len(problems)} problem(s)", err=True)
         for problem in problems:

@@ -1,12 +1,12 @@
 """The moderation page of the admin console (``<prefix>/moderation``): the
 newest notes with their authors, any of which can be deleted.
 
-Listed in the console with ``config.add_admin_page`` (see the plugin's
-``includeme``).  Permission ``podium.admin``, not ``notes.edit_any`` with
-``notes.delete``: the notes permissions are proposed to ``everyone`` for
-now (:mod:`podium_notes.permissions`), which would open moderation to any
-visitor, while moderating other people's writing is the site's
-administration.  A deletion is a POST with the CSRF token, then a redirect
+Listed in the console with ``config.add_admin_page``
+(see the plugin's ``includeme``).  Permission ``podium.admin``, not
+``notes.edit_any`` with ``notes.delete``: the page lives in the admin
+console, whose frame and navigation are the administrators'; an editor
+already changes and deletes anyone's notes from the notes' own pages.
+A deletion is a POST with the CSRF token, then a redirect
 with a flash message.
 """
 
