@@ -17,13 +17,27 @@ CONFIG ?= development.ini
 SWAGGER_UI_VERSION := $(shell sed -n 's/^VERSION = "\(.*\)"/\1/p' platform/podium/jsonapi/viewer_assets.py)
 SWAGGER_UI := platform/podium/jsonapi/swagger-ui
 
-.PHONY: run test install install-bench migrate lint bench clean fuzz
+AXE := $(VENV)/axe/package/axe.min.js
+# apt-get as root (CI and these machines are), through sudo otherwise.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run test install install-bench browser-deps migrate lint bench clean fuzz
 
 run: migrate
 	$(BIN)/pserve $(CONFIG)
 
-test: install install-bench
+test: install install-bench browser-deps
 	$(BIN)/pytest
+
+# What tests/browser drives: Debian's Chromium and its chromedriver, and axe-core's
+# axe.min.js from the npm registry, unpacked into .venv (never committed).
+browser-deps: $(AXE)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
+
+$(AXE):
+	mkdir -p $(VENV)/axe
+	cd $(VENV)/axe && npm pack --silent axe-core@4 >/dev/null && tar -xzf axe-core-*.tgz
 
 install: $(INSTALLED) $(SWAGGER_UI)/.version-$(SWAGGER_UI_VERSION)
 

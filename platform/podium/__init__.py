@@ -33,6 +33,7 @@ def includeme(config: Configurator) -> None:
     config.include(".web")
     config.include(".jsonapi")  # schemas on JSON API views, the error shape, OpenAPI
     config.include(".slots")  # before the plugins: they call add_slot_content
+    config.include(".admin")  # /admin; before the plugins, who add pages to it
     config.include(".plugins")
     config.include(".jsonapi.after_plugins")  # the API nav entry, the OpenAPI document
     config.include(".hooks")  # the plugins' hooks, in the plugin order

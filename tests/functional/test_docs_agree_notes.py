@@ -133,6 +133,9 @@ def test_the_values_each_template_gets(rendered) -> None:
                              headers={"X-CSRF-Token": testapp.csrf_token()}).json["id"]
     for path in (f"/notes/{note}", f"/notes/{note}/edit", f"/notes/{note}/delete"):
         testapp.get(path)
+    make_user(testapp.app.registry, "moderator", roles=["admin"])  # the moderation page's
+    testapp.login("moderator")
+    testapp.get("/notes/moderation")
     for spec, row in DOCUMENTED.items():
         assert seen[spec] == set(names(row[3])), spec
 

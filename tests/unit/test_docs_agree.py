@@ -19,6 +19,7 @@ import pytest
 
 import podium
 import podium.api
+from podium.admin.navigation import add_admin_page
 from podium.security.headers import add_content_security_policy_source
 from podium.web.layout import add_page_asset, add_podium_nav
 
@@ -167,7 +168,7 @@ def test_a_function_is_documented_with_its_real_arguments() -> None:
 
 
 @pytest.mark.parametrize("directive", [add_podium_nav, add_page_asset,
-                                       add_content_security_policy_source])
+                                       add_content_security_policy_source, add_admin_page])
 def test_the_directives_are_documented_with_their_arguments(directive: object) -> None:
     name = getattr(directive, "__name__", "")
     expected = "config." + plain_signature(name, directive, drop_first=True)

@@ -16,6 +16,7 @@ from ..operator_errors import problems_of
 from ..plugins.errors import PluginError
 from ..settings.types import SettingsError
 from .assets import assets
+from .audit import audit
 from .check import check
 from .config import config
 from .db import db
@@ -53,6 +54,7 @@ cli.add_command(roles)
 cli.add_command(hooks)
 cli.add_command(slots)
 cli.add_command(openapi)
+cli.add_command(audit)
 
 
 def main(argv: list[str] | None = None) -> int:

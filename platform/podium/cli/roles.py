@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..accounts import grants
+from ..accounts.role_sources import role_permission_rows
 from ..accounts.service import AccountError, normalize_role
 from ..plugins.permissions import PermissionCatalog, catalog_of
 from ..scripting import app_env
@@ -61,6 +62,15 @@ def checked(catalog: PermissionCatalog, role: str, permission: str) -> str:
     return name
 
 
+def audit(session: Session, action: str, role: str, **details: str) -> None:
+    """Record the change in the audit log, in the command's transaction (on a
+    database upgraded to it: podium_0006)."""
+    from ..admin.audit import cli_actor, record
+
+    if inspect(session.connection()).has_table("podium_audit_log"):
+        record(session, cli_actor(), action, role, **details)
+
+
 @click.group()
 def roles() -> None:
     """What roles (and the pseudo-roles everyone and authenticated) may do."""
@@ -75,6 +85,8 @@ def grant(config_uri: str, role: str, permission: str) -> None:
     with roles_of(config_uri) as found:
         name = checked(found.catalog, role, permission)
         added = grants.grant_permission(found.session, name, permission)
+        if added:
+            audit(found.session, "role.grant", name, permission=permission)
     click.echo(f"role {name!r} " + ("granted" if added else "already granted") +
                f" {permission!r}")
 
@@ -88,6 +100,7 @@ def revoke(config_uri: str, role: str, permission: str) -> None:
     with roles_of(config_uri) as found:
         name = checked(found.catalog, role, permission)
         grants.revoke_permission(found.session, name, permission)
+        audit(found.session, "role.revoke", name, permission=permission)
         default = permission in found.catalog.defaults().get(name, frozenset())
     click.echo(f"role {name!r} no longer granted {permission!r} by the store")
     if default:
@@ -100,17 +113,11 @@ def revoke(config_uri: str, role: str, permission: str) -> None:
 def list_(config_uri: str) -> None:
     """Every role's permissions and where each comes from."""
     with roles_of(config_uri) as found:
-        catalog = found.catalog
-        rows: set[tuple[str, str, str]] = set()
-        for role, names in catalog.defaults().items():
-            source = (f"setting podium.roles.{role}" if role in catalog.configured
-                      else "proposed by a plugin")
-            rows.update((role, name, source) for name in names)
-        rows.update((g.role, g.permission, "store") for g in grants.list_grants(found.session))
+        rows = role_permission_rows(found.catalog, found.session)
     if not rows:
         click.echo("no role has a permission (admin has them all)")
         return
-    for role, name, source in sorted(rows):
+    for role, name, source in rows:
         click.echo(f"{role:<20} {name:<30} {source}")
 
 

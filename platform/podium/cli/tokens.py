@@ -32,6 +32,7 @@ def create(config_uri: str, login: str, days: int | None, label: str) -> None:
     with accounts(config_uri) as acc:
         new = service.create_token(acc.session, login, expires_days=days, label=label)
         token_id, expires = new.token.id, when(new.token.expires_at)
+        acc.record("token.create", login.strip().lower(), token=token_id, label=label.strip())
     click.echo(new.secret)
     click.echo(f"token {token_id} for {login.strip().lower()!r} created, expires: "
                f"{'never' if expires == '-' else expires}; it is shown only now: "
@@ -63,5 +64,6 @@ def list_(config_uri: str, login: str) -> None:
 def revoke(config_uri: str, login: str, token_id: int) -> None:
     """Revoke --user's token TOKEN_ID (as list shows it): it stops working at once."""
     with accounts(config_uri) as acc:
-        service.revoke_token(acc.session, login, token_id)
+        token = service.revoke_token(acc.session, login, token_id)
+        acc.record("token.revoke", login.strip().lower(), token=token_id, label=token.label)
     click.echo(f"token {token_id} revoked")

@@ -30,6 +30,15 @@ from ..store.sessions import tm_session
 class Accounts:
     session: Session
     passwords: Passwords
+    #: False on a database not yet upgraded to the audit log (podium_0006).
+    audited: bool = True
+
+    def record(self, action: str, target: str, **details: Any) -> None:
+        """Write the change to the audit log, in the command's transaction."""
+        if self.audited:
+            from ..admin.audit import cli_actor, record
+
+            record(self.session, cli_actor(), action, target, **details)
 
 
 @contextmanager
@@ -39,11 +48,13 @@ def accounts(config_uri: str) -> Iterator[Accounts]:
     settings = load_settings(config_uri)
     try:
         with tm_session(settings) as session:
-            if not inspect(session.connection()).has_table("podium_user"):
+            tables = inspect(session.connection())
+            if not tables.has_table("podium_user"):
                 raise click.ClickException(
                     f"the database has no accounts tables yet: run podium db upgrade "
                     f"{config_uri}")
-            yield Accounts(session, Passwords.from_settings(settings))
+            yield Accounts(session, Passwords.from_settings(settings),
+                           tables.has_table("podium_audit_log"))
     except service.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     except DBAPIError as exc:
@@ -114,6 +125,8 @@ def add(config_uri: str, login: str, display_name: str, email: str | None,
         for role in roles:
             service.grant(acc.session, user.login, role)
         name = user.login
+        acc.record("user.add", name, **({"roles": sorted({r.lower() for r in roles})}
+                                        if roles else {}))
     granted = f" with role(s) {', '.join(sorted(set(r.lower() for r in roles)))}" if roles else ""
     click.echo(f"user {name!r} added{granted}")
 
@@ -128,6 +141,7 @@ def passwd(config_uri: str, login: str, password_file: Path | None,
     password = read_password(password_file, password_stdin)
     with accounts(config_uri) as acc:
         name = service.set_password(acc.session, acc.passwords, login, password).login
+        acc.record("user.password", name)
     click.echo(f"password of {name!r} changed")
 
 
@@ -138,6 +152,7 @@ def disable(config_uri: str, login: str) -> None:
     """Disable LOGIN: no login, no token, open sessions end."""
     with accounts(config_uri) as acc:
         name = service.set_active(acc.session, login, False).login
+        acc.record("user.disable", name)
     click.echo(f"user {name!r} disabled")
 
 
@@ -148,6 +163,7 @@ def enable(config_uri: str, login: str) -> None:
     """Enable LOGIN again."""
     with accounts(config_uri) as acc:
         name = service.set_active(acc.session, login, True).login
+        acc.record("user.enable", name)
     click.echo(f"user {name!r} enabled")
 
 
@@ -160,6 +176,8 @@ def grant_role(config_uri: str, login: str, role: str) -> None:
     with accounts(config_uri) as acc:
         user, found, created, granted = service.grant(acc.session, login, role)
         name, role_name = user.login, found.name
+        if granted:
+            acc.record("user.grant", name, role=role_name, role_created=created)
     if created:
         click.echo(f"role {role_name!r} created")
     click.echo(f"user {name!r} " + ("granted" if granted else "already has") +
@@ -174,6 +192,7 @@ def revoke_role(config_uri: str, login: str, role: str) -> None:
     """Take ROLE from LOGIN."""
     with accounts(config_uri) as acc:
         name = service.revoke(acc.session, login, role).login
+        acc.record("user.revoke", name, role=service.normalize_role(role))
     click.echo(f"role {service.normalize_role(role)!r} revoked from {name!r}")
 
 

@@ -524,7 +524,10 @@ def environment_for(settings: Mapping[str, Any]) -> Mapping[str, str]:
 
 
 def includeme(config: Configurator) -> None:
+    from .sources import record_sources
+
     settings = config.get_settings()
+    record_sources(config.registry, settings, environment_for(settings))
     apply_environment(settings, environment_for(settings))
     normalize(settings)
     # Production never runs Pyramid's debugging aids, whatever the ini says.

@@ -29,7 +29,9 @@ leaves a disabled plugin's tables alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from alembic.config import Config
 from sqlalchemy import Connection, Engine
@@ -38,12 +40,18 @@ from .engine import make_engine
 from .migrations import (
     Branch,
     Revisions,
+    branches_for,
+    configure_branches,
     database_heads,
+    default_script_location,
     revisions_for,
     tops,
     upgrade_targets,
 )
 from .ownership_records import Records, branch_of, read_records
+
+if TYPE_CHECKING:
+    from ..plugins.loader import LoadedPlugin
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,17 @@ def schema_status(cfg: Config, bind: Connection | Engine | None = None) -> Schem
     finally:
         if bind is None:
             engine.dispose()
+
+
+def app_schema_status(settings: dict[str, Any], engine: Engine,
+                      enabled: Iterable[LoadedPlugin]) -> SchemaStatus:
+    """The running application's database against its code: the core's branch
+    and each plugin's, with ``enabled`` the plugins it runs (``/health``, the
+    admin console).  Raises as :func:`schema_status` does."""
+    location = default_script_location()
+    branches = branches_for(settings, location, enabled)
+    cfg = configure_branches(Config(), settings, location, branches=branches)
+    return schema_status(cfg, engine)
 
 
 def _compare_with(revisions: Revisions, connection: Connection) -> SchemaStatus:

@@ -76,17 +76,13 @@ class Health:
 
     def _check_schema(self) -> tuple[bool, str]:
         """The full comparison, as ``podium db check`` makes it."""
-        from alembic.config import Config
         from alembic.util import CommandError
 
-        from ..store.migrations import branches_for, configure_branches, default_script_location
-        from ..store.schema_status import schema_status
+        from ..store.schema_status import app_schema_status
 
-        location = default_script_location()
-        branches = branches_for(self.settings, location, plugin_set(self.registry).enabled)
-        cfg = configure_branches(Config(), self.settings, location, branches=branches)
         try:
-            status = schema_status(cfg, self.engine)
+            status = app_schema_status(self.settings, self.engine,
+                                       plugin_set(self.registry).enabled)
         except DBAPIError as exc:
             return False, f"the database does not answer: {exc.orig}"
         except CommandError as exc:

@@ -40,6 +40,9 @@ def includeme(config: Configurator) -> None:
     config.add_route("notes.export", "/export.csv")
     config.add_route("notes.api.notes", "/api/notes")
     config.add_route("notes.api.note", f"/api/notes/{_ID}")
+    config.add_route("notes.moderation", "/moderation")
+    config.add_route("notes.moderation_delete", f"/moderation/{_ID}/delete")
+    config.add_admin_page("notes", "Notes moderation", "notes.moderation")
     if config.route_prefix:
         # "/notes" without the slash leads to the list instead of a 404.  Only
         # under a prefix: mounted at the root it would be "/" redirecting to "/".
