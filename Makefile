@@ -17,7 +17,7 @@ CONFIG ?= development.ini
 SWAGGER_UI_VERSION := $(shell sed -n 's/^VERSION = "\(.*\)"/\1/p' platform/podium/jsonapi/viewer_assets.py)
 SWAGGER_UI := platform/podium/jsonapi/swagger-ui
 
-AXE := $(VENV)/axe/package/axe.min.js
+AXE := $(VENV)/axe/axe.min.js
 # apt-get as root (CI and these machines are), through sudo otherwise.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
@@ -30,14 +30,14 @@ test: install install-bench browser-deps
 	$(BIN)/pytest
 
 # What tests/browser drives: Debian's Chromium and its chromedriver, and axe-core's
-# axe.min.js from the npm registry, unpacked into .venv (never committed).
+# axe.min.js from the npm registry (version and SHA-512 pinned in tests/browser/axe_core.py,
+# fetched by Python), unpacked into .venv (never committed).
 browser-deps: $(AXE)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
 
-$(AXE):
-	mkdir -p $(VENV)/axe
-	cd $(VENV)/axe && npm pack --silent axe-core@4 >/dev/null && tar -xzf axe-core-*.tgz
+$(AXE): | $(INSTALLED)
+	$(BIN)/python tests/browser/axe_core.py $(VENV)/axe
 
 install: $(INSTALLED) $(SWAGGER_UI)/.version-$(SWAGGER_UI_VERSION)
 

@@ -5,7 +5,7 @@ Selenium rather than playwright: it speaks WebDriver to the chromedriver
 Debian builds for the very same Chromium, so nothing is downloaded and no
 browser build of its own is expected (playwright's driver pins the Chromium
 revisions it supports).  axe-core runs in the page from the ``axe.min.js``
-the Makefile fetches with ``npm pack`` into ``.venv/axe`` (never committed).
+the Makefile fetches with ``tests/browser/axe_core.py`` into ``.venv/axe`` (never committed).
 
 Missing browser, driver or axe-core is a failure naming the command that
 installs it, never a skip: a skipped browser suite would pass in silence.
@@ -27,7 +27,7 @@ from podium.testing import free_port, running_pserve
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-AXE = ROOT / ".venv" / "axe" / "package" / "axe.min.js"
+AXE = ROOT / ".venv" / "axe" / "axe.min.js"
 IMAGES = ROOT / "docs" / "images"
 PASSWORD = "violet staple harbour 7"
 INSTALL = "apt-get install -y chromium chromium-driver"

@@ -59,8 +59,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.exists():
-        pytest.fail(f"axe-core is missing ({AXE}): run `make browser-deps` (npm pack "
-                    "axe-core@4 into .venv/axe)", pytrace=False)
+        pytest.fail(f"axe-core is missing ({AXE}): run `make browser-deps` "
+                    "(tests/browser/axe_core.py fetches it into .venv/axe)", pytrace=False)
     return AXE.read_text(encoding="utf-8")
 
 

@@ -1,4 +1,4 @@
-"""The API reference page's viewer is unpacked only from the pinned tarball."""
+"""Front-end files are unpacked only from the pinned tarball (podium.assets.npm_tarball)."""
 
 import base64
 import hashlib
@@ -7,7 +7,10 @@ import tarfile
 
 import pytest
 
-from podium.jsonapi import viewer_assets
+from podium.assets.npm_tarball import IntegrityError, NpmFiles
+from podium.jsonapi.viewer_assets import SWAGGER_UI
+
+FILES = ("LICENSE", "dist/app.js")
 
 
 def tarball(files: dict[str, bytes]) -> bytes:
@@ -25,23 +28,30 @@ def integrity(data: bytes) -> str:
 
 
 def test_a_tarball_other_than_the_pinned_one_is_refused():
-    data = tarball({name: b"x" for name in viewer_assets.FILES})
-    with pytest.raises(viewer_assets.IntegrityError, match="expected"):
-        viewer_assets.check_integrity(data)
-    viewer_assets.check_integrity(data, integrity(data))  # its own digest passes
+    data = tarball({name: b"x" for name in SWAGGER_UI.files})
+    with pytest.raises(IntegrityError, match="expected"):
+        SWAGGER_UI.check_integrity(data)
+    NpmFiles("x", "1.0.0", integrity(data), FILES).check_integrity(data)  # its own digest
 
 
 def test_only_the_listed_files_are_unpacked(tmp_path):
-    files = {name: name.encode() for name in viewer_assets.FILES}
-    data = tarball({**files, "../escape.txt": b"no", "index.html": b"not served"})
-    target = tmp_path / "swagger-ui"
-    viewer_assets.unpack(data, target)
+    data = tarball({"LICENSE": b"l", "dist/app.js": b"a", "../escape.txt": b"no",
+                    "index.html": b"not served"})
+    package = NpmFiles("x", "1.0.0", integrity(data), FILES)
+    target = tmp_path / "assets"
+    package.unpack(data, target)
     assert sorted(p.name for p in target.iterdir()) == sorted(
-        [*viewer_assets.FILES, viewer_assets.STAMP])
+        ["LICENSE", "app.js", package.stamp])
     assert not (tmp_path / "escape.txt").exists()
-    assert viewer_assets.install(target) is False  # this version is there: nothing fetched
+    assert package.install(target) is False  # this version is there: nothing fetched
 
 
 def test_a_tarball_missing_a_file_is_refused(tmp_path):
-    with pytest.raises(viewer_assets.IntegrityError, match="has no package/LICENSE"):
-        viewer_assets.unpack(tarball({"NOTICE": b"n"}), tmp_path / "swagger-ui")
+    package = NpmFiles("x", "1.0.0", "sha512-", FILES)
+    with pytest.raises(IntegrityError, match="has no package/LICENSE"):
+        package.unpack(tarball({"NOTICE": b"n"}), tmp_path / "assets")
+
+
+def test_the_tarball_url_is_the_registrys():
+    assert SWAGGER_UI.tarball == (
+        "https://registry.npmjs.org/swagger-ui-dist/-/swagger-ui-dist-5.35.0.tgz")
