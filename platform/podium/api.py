@@ -35,7 +35,7 @@ from typing import Any
 from .assets.chain import served_file
 from .assets.overrides import AssetOverrideError
 from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
-from .hooks import hooks
+from .hooks import hook_results, hooks
 from .hooks.manager import HookError
 from .hooks.markers import hookimpl, hookspec
 from .plugins.conflicts import commit_naming_plugins as commit_config
@@ -51,6 +51,7 @@ from .settings.types import Setting, SettingsError
 from .store.after_commit import after_commit
 from .store.model import Base
 from .store.sessions import get_tm_session, mark_changed, tm_session
+from .web.home_section import HomeSection
 from .web.layout import LAYOUT
 
 
@@ -78,6 +79,7 @@ __all__ = [
     "AssetOverrideError",
     "Base",
     "ContentHashCacheBuster",
+    "HomeSection",
     "HookError",
     "Identity",
     "LoadedPlugin",
@@ -92,6 +94,7 @@ __all__ = [
     "commit_config",
     "content_hash_cache_buster",
     "get_tm_session",
+    "hook_results",
     "hookimpl",
     "hooks",
     "hookspec",

@@ -1,8 +1,10 @@
 """One pluggy ``PluginManager`` per application, built from the enabled plugins.
 
-Everything is checked here, at start-up: a hook declared twice, an
-implementation whose signature differs from its spec, a cycle of
-``before``/``after`` hints.  Implementations of a hook no enabled plugin
+Everything is checked here, at start-up: a hook declared twice, a plugin
+declaring a name of the core's (``podium_``), an implementation whose
+signature differs from its spec or that supports other versions of it, a
+cycle of ``before``/``after`` hints.  The core's own specs
+(:mod:`podium.hooks.core_specs`) are declared first, by the owner ``podium``.  Implementations of a hook no enabled plugin
 declares are dormant: kept aside (``podium hooks`` lists them), never called.
 
 Order.  pluggy calls a hook's implementations last registered first (LIFO);
@@ -29,9 +31,19 @@ import pluggy
 
 from ..plugins.errors import PluginError
 from ..plugins.loader import LoadedPlugin
-from .markers import FAULT_ATTRIBUTE, ORDER_ATTRIBUTE, PROJECT
+from .markers import (
+    FAULT_ATTRIBUTE,
+    ORDER_ATTRIBUTE,
+    PROJECT,
+    VERSION_ATTRIBUTE,
+    VERSIONS_ATTRIBUTE,
+)
 
 log = logging.getLogger("podium.hooks")
+
+#: The owner of the core's specs, and the prefix only the core's hooks have.
+CORE_OWNER = "podium"
+CORE_PREFIX = "podium_"
 
 
 class HookError(PluginError):
@@ -45,6 +57,7 @@ class Spec:
     function: Callable[..., Any]
     firstresult: bool
     fault: str
+    version: int = 1
 
     @property
     def where(self) -> str:
@@ -63,6 +76,8 @@ class Impl:
     before: tuple[str, ...]
     after: tuple[str, ...]
     reason: str = ""
+    #: The spec versions it supports; None: not stated (any).
+    versions: tuple[int, ...] | None = None
 
     @property
     def where(self) -> str:
@@ -108,14 +123,18 @@ def _import(plugin: LoadedPlugin, what: str, dotted: str) -> types.ModuleType:
                         f"import: {type(exc).__name__}: {exc}") from exc
 
 
-def build(plugins: Sequence[LoadedPlugin]) -> Hooks:
-    """The manager for ``plugins``, given in the plugin order."""
+def build(plugins: Sequence[LoadedPlugin],
+          core_specs: types.ModuleType | None = None) -> Hooks:
+    """The manager for ``plugins``, given in the plugin order, with the specs of
+    ``core_specs`` (the core's own hooks) declared by ``podium``."""
     hooks = Hooks(pluggy.PluginManager(PROJECT))
     manager = hooks.manager
+    if core_specs is not None:
+        _add_specs(hooks, CORE_OWNER, core_specs)
     for plugin in plugins:
         dotted = plugin.definition.hookspecs
         if dotted:
-            _add_specs(hooks, plugin, _import(plugin, "hookspecs", dotted))
+            _add_specs(hooks, plugin.name, _import(plugin, "hookspecs", dotted))
     rank = {plugin.name: i for i, plugin in enumerate(plugins)}
     found: dict[str, list[Impl]] = {name: [] for name in hooks.specs}
     for plugin in plugins:
@@ -132,7 +151,8 @@ def build(plugins: Sequence[LoadedPlugin]) -> Hooks:
             impl = Impl(opts.get("specname") or attribute, plugin.name, attribute, function,
                         bool(opts.get("wrapper") or opts.get("hookwrapper")),
                         bool(opts.get("tryfirst")), bool(opts.get("trylast")),
-                        tuple(before), tuple(after))
+                        tuple(before), tuple(after),
+                        versions=getattr(function, VERSIONS_ATTRIBUTE, None))
             if impl.hook not in hooks.specs:
                 hooks.dormant.append(replace(impl, reason="dormant: no enabled plugin "
                                                           "declares this hook"))
@@ -149,19 +169,24 @@ def build(plugins: Sequence[LoadedPlugin]) -> Hooks:
     return hooks
 
 
-def _add_specs(hooks: Hooks, plugin: LoadedPlugin, module: types.ModuleType) -> None:
+def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
     manager = hooks.manager
     for name in sorted(dir(module)):
         opts = manager.parse_hookspec_opts(module, name)
         if opts is None:
             continue
         function = getattr(module, name)
+        if owner != CORE_OWNER and name.startswith(CORE_PREFIX):
+            raise HookError(f"plugin {owner!r} declares hook {name!r} ({where(function)}): "
+                            f"names starting with {CORE_PREFIX!r} are the core's hooks; "
+                            f"prefix a plugin's hooks with its own name")
         if name in hooks.specs:
             first = hooks.specs[name]
             raise HookError(f"hook {name!r} is declared by two plugins: {first.owner!r} "
-                            f"({first.where}) and {plugin.name!r} ({where(function)})")
-        hooks.specs[name] = Spec(name, plugin.name, function, bool(opts.get("firstresult")),
-                                 getattr(function, FAULT_ATTRIBUTE, "propagate"))
+                            f"({first.where}) and {owner!r} ({where(function)})")
+        hooks.specs[name] = Spec(name, owner, function, bool(opts.get("firstresult")),
+                                 getattr(function, FAULT_ATTRIBUTE, "propagate"),
+                                 getattr(function, VERSION_ATTRIBUTE, 1))
     manager.add_hookspecs(module)
 
 
@@ -170,17 +195,49 @@ def _parameters(function: Callable[..., Any]) -> list[str]:
             if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
 
+def _owner(spec: Spec) -> str:
+    return "the core" if spec.owner == CORE_OWNER else f"plugin {spec.owner!r}"
+
+
 def _check_arguments(spec: Spec, impl: Impl) -> None:
-    """pluggy refuses a positional argument the spec lacks; an argument with a
-    default, or keyword-only, it would silently never pass: refused too."""
+    """The versions first: an implementation written for another version of the
+    spec is refused even when its arguments still fit, as the meaning changed.
+    Then the arguments: pluggy refuses a positional argument the spec lacks;
+    one with a default, or keyword-only, it would silently never pass:
+    refused too (pluggy passes only the arguments an implementation names, so
+    taking fewer is fine)."""
     known = _parameters(spec.function)
-    unknown = [name for name in _parameters(impl.function) if name not in known]
+    taken = _parameters(impl.function)
+    arguments = (f"the spec takes ({', '.join(known)}) at {spec.where}, the implementation "
+                 f"({', '.join(taken)}) at {impl.where}")
+    if impl.versions is not None and spec.version not in impl.versions:
+        supported = ", ".join(map(str, impl.versions))
+        raise HookError(
+            f"plugin {impl.plugin!r} implements hook {impl.hook!r} of {_owner(spec)} for "
+            f"version(s) {supported} of its spec, but the spec is version {spec.version}: "
+            f"{arguments}; update the implementation (and its versions=) or the plugins")
+    unknown = [name for name in taken if name not in known]
     if unknown:
         raise HookError(
-            f"plugin {impl.plugin!r} implements hook {impl.hook!r} of plugin {spec.owner!r} "
-            f"with argument(s) {', '.join(unknown)} that the spec does not have: the spec "
-            f"takes ({', '.join(known)}) at {spec.where}, the implementation "
-            f"({', '.join(_parameters(impl.function))}) at {impl.where}")
+            f"plugin {impl.plugin!r} implements hook {impl.hook!r} of {_owner(spec)} "
+            f"with argument(s) {', '.join(unknown)} that the spec does not have: {arguments}")
+
+
+def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Each implementation's result (None included) with its plugin's name, in
+    calling order: for a caller that must say which plugin returned what.
+    Wrappers are left out: they wrap a whole call, and here there is none."""
+    if name not in hooks.specs:
+        return []
+    caller = getattr(hooks.manager.hook, name)
+    plugins = {impl.registered_name: impl.plugin for impl in hooks.impls.get(name, [])}
+    results = []
+    for hookimpl in reversed(caller.get_hookimpls()):
+        if hookimpl.opts.get("wrapper") or hookimpl.opts.get("hookwrapper"):
+            continue
+        result = hookimpl.function(*(kwargs[arg] for arg in hookimpl.argnames))
+        results.append((plugins[hookimpl.plugin_name], result))
+    return results
 
 
 def _register(hooks: Hooks, impl: Impl) -> None:
@@ -193,8 +250,8 @@ def _register(hooks: Hooks, impl: Impl) -> None:
                                name=impl.registered_name)
     except pluggy.PluginValidationError as exc:
         said = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-        raise HookError(f"plugin {impl.plugin!r} implements hook {impl.hook!r} of plugin "
-                        f"{spec.owner!r} in a way its spec refuses: {said} (spec at "
+        raise HookError(f"plugin {impl.plugin!r} implements hook {impl.hook!r} of "
+                        f"{_owner(spec)} in a way its spec refuses: {said} (spec at "
                         f"{spec.where}, implementation at {impl.where})") from None
 
 

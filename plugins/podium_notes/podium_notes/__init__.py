@@ -31,6 +31,7 @@ def includeme(config: Configurator) -> None:
     config.registry[LIMITS_KEY] = limits_from(config.get_settings())
     config.registry[PUBLIC_READ_KEY] = public_read_from(config.get_settings())
     config.include(".owners")
+    config.include(".extensions")
     config.add_route("notes.list", "/")
     config.add_route("notes.new", "/new")
     config.add_route("notes.view", f"/{_ID}")
@@ -59,4 +60,6 @@ plugin = Plugin(
     permissions=PERMISSIONS,
     # Transitional: open to everyone, as before permissions (podium_notes.permissions).
     default_grants=DEFAULT_GRANTS,
+    # What other plugins may implement to extend notes (podium_notes.hooks).
+    hookspecs="podium_notes.hooks",
 )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from .models import Note
@@ -39,17 +40,20 @@ class Page:
         return self.page < self.pages
 
 
-def list_notes(dbsession: Session, request: PageRequest) -> Page:
-    """The requested page of notes, newest first (ties broken by id).
+def list_notes(dbsession: Session, request: PageRequest,
+               filters: Sequence[ColumnElement[bool]] = ()) -> Page:
+    """The requested page of notes, newest first (ties broken by id), among
+    those all ``filters`` (the plugins' ``notes_list_filters``) accept.
 
     A page past the end is empty; it is not queried, so a huge ``page``
     never becomes an out-of-range OFFSET for the database.
     """
-    total = dbsession.scalar(select(func.count()).select_from(Note)) or 0
+    total = dbsession.scalar(select(func.count()).select_from(Note).where(*filters)) or 0
     items: list[Note] = []
     if request.offset < total:
         query = (
             select(Note)
+            .where(*filters)
             .order_by(Note.created_at.desc(), Note.id.desc())
             .limit(request.per_page)
             .offset(request.offset)

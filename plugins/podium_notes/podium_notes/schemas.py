@@ -17,7 +17,7 @@ import datetime
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,7 +96,11 @@ _CLEANERS = {"title": clean_title, "body": clean_body}
 
 
 def validate_note(
-    data: Mapping[str, Any], *, partial: bool = False, ignore_unknown: bool = False
+    data: Mapping[str, Any],
+    *,
+    partial: bool = False,
+    ignore_unknown: bool = False,
+    extra_fields: Collection[str] = (),
 ) -> dict[str, str]:
     """The cleaned values of ``data``, or ``ValidationError`` listing every problem.
 
@@ -104,13 +108,16 @@ def validate_note(
     is required and a missing body means an empty one.  Unknown fields are an
     error unless ``ignore_unknown`` (a form also posts its CSRF token and
     its button): a typo in an API call should not be silently dropped.
+    ``extra_fields`` are the fields other plugins read (hook
+    ``notes_extra_fields``): accepted here, checked by those plugins, and not
+    part of the cleaned values.
     """
     errors: dict[str, str] = {}
     if not ignore_unknown:
         for name in data:
             if name in READ_ONLY_FIELDS:
                 errors[name] = "Read-only: set by the server."
-            elif name not in _CLEANERS:
+            elif name not in _CLEANERS and name not in extra_fields:
                 errors[name] = "Unknown field: a note has a title and a body."
     cleaned: dict[str, str] = {}
     for name, clean in _CLEANERS.items():

@@ -9,10 +9,15 @@ core's error shape plus ``fields``, one message per offending field; a
 missing note is the core's JSON 404 (the path has an ``/api/`` segment).
 A note of someone else is refused by :func:`podium_notes.owners.check`: the
 core's JSON 403 (401 for nobody).
+
+Other plugins extend the API through the notes' hooks
+(:mod:`podium_notes.extensions`): extra input fields, their errors in
+``fields``, list filters, and extra keys in a note's JSON.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pyramid.request import Request
@@ -21,11 +26,12 @@ from pyramid.view import exception_view_config, view_config
 
 from podium.api import PUBLIC
 
+from ..extensions import list_filters, represent, saved, validate
 from ..models import Note
 from ..owners import check, check_reader, owner_for_new_note
 from ..permissions import CREATE, DELETE, EDIT, VIEW
 from ..queries import list_notes
-from ..schemas import ValidationError, load_json_object, parse_page_request, validate_note
+from ..schemas import ValidationError, load_json_object, parse_page_request
 from . import limits, method_not_allowed, note_or_404
 
 _ROUTE_METHODS = {
@@ -34,9 +40,11 @@ _ROUTE_METHODS = {
 }
 
 
-def note_json(request: Request, note: Note) -> dict[str, Any]:
-    """A note as the API shows it; ``url`` is where to GET, PUT, PATCH or DELETE it."""
-    return {
+def note_json(request: Request, note: Note,
+              extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A note as the API shows it; ``url`` is where to GET, PUT, PATCH or DELETE it;
+    ``extra``: the plugins' keys (``notes_represent``), after the notes' own."""
+    data = {
         "id": note.id,
         "title": note.title,
         "body": note.body,
@@ -44,6 +52,14 @@ def note_json(request: Request, note: Note) -> dict[str, Any]:
         "updated_at": note.updated_at,
         "url": request.route_url("notes.api.note", id=note.id),
     }
+    for key, value in (extra or {}).items():
+        data.setdefault(key, value)
+    return data
+
+
+def one_note_json(request: Request, note: Note) -> dict[str, Any]:
+    """One note's JSON with the plugins' keys (one ``notes_represent`` call)."""
+    return note_json(request, note, represent(request, [note])[note.id])
 
 
 def _is_json(request: Request) -> bool:
@@ -83,9 +99,10 @@ def list_api(request: Request) -> dict[str, Any]:
     page_request = parse_page_request(
         request.GET, default_per_page=settings.page_size, max_per_page=settings.max_per_page
     )
-    page = list_notes(request.dbsession, page_request)
+    page = list_notes(request.dbsession, page_request, list_filters(request))
+    extras = represent(request, page.items)
     return {
-        "items": [note_json(request, note) for note in page.items],
+        "items": [note_json(request, note, extras[note.id]) for note in page.items],
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
@@ -96,20 +113,22 @@ def list_api(request: Request) -> dict[str, Any]:
 @view_config(route_name="notes.api.notes", request_method="POST", renderer="json", json_api=True,
              permission=CREATE)
 def create_api(request: Request) -> dict[str, Any]:
-    values = validate_note(json_object(request))
+    data = json_object(request)
+    values = validate(request, None, data)
     note = Note(values["title"], values["body"], owner_id=owner_for_new_note(request))
     request.dbsession.add(note)
     request.dbsession.flush()  # for its id
+    saved(request, note, data, created=True)
     request.response.status_int = 201
     request.response.location = request.route_url("notes.api.note", id=note.id)
-    return note_json(request, note)
+    return one_note_json(request, note)
 
 
 @view_config(route_name="notes.api.note", request_method="GET", renderer="json", json_api=True,
              permission=VIEW)
 def get_api(request: Request) -> dict[str, Any]:
     check_reader(request)
-    return note_json(request, note_or_404(request))
+    return one_note_json(request, note_or_404(request))
 
 
 @view_config(route_name="notes.api.note", request_method=("PUT", "PATCH"), renderer="json",
@@ -119,10 +138,13 @@ def update_api(request: Request) -> dict[str, Any]:
     changes only the fields it sends."""
     note = note_or_404(request)
     check(request, EDIT, note)
-    values = validate_note(json_object(request), partial=request.method == "PATCH")
+    data = json_object(request)
+    partial = request.method == "PATCH"
+    values = validate(request, note, data, partial=partial)
     note.update(values)
     request.dbsession.flush()
-    return note_json(request, note)
+    saved(request, note, data, created=False, partial=partial)
+    return one_note_json(request, note)
 
 
 @view_config(route_name="notes.api.note", request_method="DELETE", json_api=True,

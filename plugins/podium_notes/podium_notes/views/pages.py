@@ -9,6 +9,10 @@ GET page that shows a flash message (so reloading never resubmits).  An
 invalid form is shown again with the submitted values and the errors beside
 the fields, with status 400, which also makes pyramid_tm abort the
 transaction: nothing of a refused submission is written.
+
+Other plugins extend the form and the list through the notes' hooks
+(:mod:`podium_notes.extensions`): their fields are validated with the notes'
+own, kept on a re-shown form, saved in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from pyramid.view import view_config
 
 from podium.api import PUBLIC
 
+from ..extensions import extra_fields, list_filters, saved, validate
 from ..models import Note
 from ..owners import check, check_reader, owner_for_new_note
 from ..permissions import CREATE, DELETE, EDIT, VIEW
 from ..queries import list_notes
-from ..schemas import ValidationError, parse_page_request, validate_note
+from ..schemas import ValidationError, parse_page_request
 from . import limits, method_not_allowed, note_or_404
 
 LIST_TEMPLATE = "podium_notes:templates/list.jinja2"
@@ -63,7 +68,7 @@ def list_page(request: Request) -> dict[str, Any]:
         )
     except ValidationError as exc:
         raise HTTPBadRequest(f"page: {exc.fields['page']}") from exc
-    page = list_notes(request.dbsession, page_request)
+    page = list_notes(request.dbsession, page_request, list_filters(request))
     if page.page > max(page.pages, 1):
         raise HTTPNotFound(f"There is no page {page.page} of notes; there are {page.pages}.")
     return {"page": page}
@@ -96,8 +101,10 @@ def _form(
 
 
 def _submitted(request: Request) -> dict[str, str]:
-    """The posted values, as typed, to fill the form again."""
-    return {name: request.POST.get(name, "") for name in ("title", "body")}
+    """The posted values, as typed, to fill the form again: the notes' own and
+    the extra fields other plugins read (``notes_extra_fields``)."""
+    names = ("title", "body", *extra_fields(request))
+    return {name: request.POST.get(name, "") for name in names}
 
 
 def _invalid(request: Request, note: Note | None, exc: ValidationError) -> dict[str, Any]:
@@ -115,12 +122,13 @@ def new_form(request: Request) -> dict[str, Any]:
              permission=CREATE)
 def create(request: Request) -> HTTPFound | dict[str, Any]:
     try:
-        values = validate_note(request.POST, ignore_unknown=True)
+        values = validate(request, None, request.POST, ignore_unknown=True)
     except ValidationError as exc:
         return _invalid(request, None, exc)
     note = Note(values["title"], values["body"], owner_id=owner_for_new_note(request))
     request.dbsession.add(note)
     request.dbsession.flush()  # for its id
+    saved(request, note, request.POST, created=True)
     request.session.flash(f"Note “{note.title}” created.")
     # Returned, not raised: a raised HTTPFound would count as an exception
     # for pyramid_tm and abort the transaction.
@@ -141,10 +149,12 @@ def update(request: Request) -> HTTPFound | dict[str, Any]:
     note = note_or_404(request)
     check(request, EDIT, note)
     try:
-        values = validate_note(request.POST, ignore_unknown=True)
+        values = validate(request, note, request.POST, ignore_unknown=True)
     except ValidationError as exc:
         return _invalid(request, note, exc)
-    if note.update(values):
+    changed = note.update(values)
+    saved(request, note, request.POST, created=False)
+    if changed:
         request.session.flash(f"Note “{note.title}” saved.")
     else:
         request.session.flash("Nothing changed.")
