@@ -1,0 +1,33 @@
+"""What the tests read back from the database, through their own connection."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+
+def note_ids(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(text("SELECT id FROM notes_note ORDER BY id")).scalars())
+
+
+def stored_tags(engine: Engine) -> dict[int, list[str]]:
+    """Every note's tags by note id (notes without tags left out), names sorted."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT l.note_id, t.name FROM tags_note_tag l JOIN tags_tag t ON t.id = l.tag_id "
+            "ORDER BY l.note_id, t.name"))
+        found: dict[int, list[str]] = {}
+        for note_id, name in rows:
+            found.setdefault(note_id, []).append(name)
+        return found
+
+
+def tag_names(engine: Engine) -> list[str]:
+    """Every row of tags_tag, used or not."""
+    with engine.connect() as conn:
+        return list(conn.execute(text("SELECT name FROM tags_tag ORDER BY name")).scalars())
+
+
+def link_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM tags_note_tag")).scalar_one()
