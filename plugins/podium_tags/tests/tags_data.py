@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, text
+
+from podium.testing import base_settings
 
 
 def note_ids(engine: Engine) -> list[int]:
@@ -31,3 +35,12 @@ def tag_names(engine: Engine) -> list[str]:
 def link_count(engine: Engine) -> int:
     with engine.connect() as conn:
         return conn.execute(text("SELECT count(*) FROM tags_note_tag")).scalar_one()
+
+
+def write_ini(path: Path, database_url: str, plugins: str = "notes tags") -> Path:
+    """An ini file serving ``database_url`` with the test kit's settings and these plugins."""
+    settings = base_settings(database_url, plugins)
+    lines = ["[app:main]", "use = egg:podium",
+             *(f"{key} = {value}".replace("%", "%%") for key, value in settings.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
