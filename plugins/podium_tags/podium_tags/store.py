@@ -23,8 +23,9 @@ from podium.api import Base
 
 from .models import NOTES_TABLE, NoteTag, Tag
 
-_TAG = Tag.__table__
-_LINK = NoteTag.__table__
+# The Table objects (typed as such), for Core statements that bypass the ORM's bookkeeping.
+_TAG = Base.metadata.tables[Tag.__tablename__]
+_LINK = Base.metadata.tables[NoteTag.__tablename__]
 
 
 def notes_table() -> Table:

@@ -11,13 +11,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import podium_tags.models  # noqa: F401  (registers the tables on Base.metadata)
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 from tags_data import write_ini
 
+import podium_tags.models  # noqa: F401  (registers the tables on Base.metadata)
 from podium.api import Base
 from podium.testing import temporary_database
 

@@ -4,6 +4,7 @@ two inputs (the form's text, the API's JSON value)."""
 from __future__ import annotations
 
 import pytest
+
 from podium_tags.names import Limits, TagError, check_name, joined, parse_text, parse_value
 
 LIMITS = Limits(max_per_note=3, max_length=10)
