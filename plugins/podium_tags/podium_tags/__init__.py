@@ -16,9 +16,13 @@ from pyramid.config import Configurator
 
 from podium.api import Plugin
 
-from .hookimpls import LIMITS_KEY
-from .settings import SETTINGS, limits_from
-from .views import NOTES_VIEW, to_index
+# Only the settings (and the names' rules they use): loading the entry point, as
+# every podium command does, must not import the models, which refer to the
+# notes' table and are imported once the plugin is included (with notes).
+from .settings import LIMITS_KEY, SETTINGS, limits_from
+
+#: The notes' permission to read notes: tags are read with them.
+NOTES_VIEW = "notes.view"
 
 #: The notes' pages that show tags, and so the stylesheet.
 NOTES_PAGES = ("notes.list", "notes.view", "notes.new", "notes.edit")
@@ -32,7 +36,7 @@ def includeme(config: Configurator) -> None:
     if config.route_prefix:
         # "/tags" without the slash leads to the page (only under a prefix: see notes).
         config.add_route("tags.root", "", inherit_slash=True)
-        config.add_view(to_index, route_name="tags.root", permission=NOTES_VIEW)
+        config.add_view(".views.to_index", route_name="tags.root", permission=NOTES_VIEW)
     config.add_page_asset("podium_tags:static/tags.css", routes=[*NOTES_PAGES, "tags.*"])
     config.scan(".views")
 

@@ -26,13 +26,12 @@ from podium.api import hookimpl
 
 from . import store
 from .names import Limits, TagError, check_name, parse_value
+from .settings import LIMITS_KEY
 
 #: The field's name, in the form and in the API's JSON.
 FIELD = "tags"
 #: The list's query parameter.
 PARAMETER = "tag"
-#: Where includeme keeps the typed limits.
-LIMITS_KEY = "tags.limits"
 
 
 def limits(request: Request) -> Limits:

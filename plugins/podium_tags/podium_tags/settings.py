@@ -30,6 +30,9 @@ MAX_LENGTH = Setting(
 
 SETTINGS = (MAX_PER_NOTE, MAX_LENGTH)
 
+#: Where includeme keeps the typed limits for the hooks and the slot contents.
+LIMITS_KEY = "tags.limits"
+
 
 def limits_from(settings: Mapping[str, Any]) -> Limits:
     """The typed limits from the application's (or a command's) settings."""

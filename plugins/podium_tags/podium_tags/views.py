@@ -15,11 +15,9 @@ from pyramid.view import view_config
 
 from podium.api import PUBLIC
 
-from . import store
+from . import NOTES_VIEW, store
 
 INDEX_TEMPLATE = "podium_tags:templates/index.jinja2"
-#: The notes' permission to read notes: tags are read with them.
-NOTES_VIEW = "notes.view"
 
 
 def _check_reader(request: Request) -> None:
