@@ -50,7 +50,14 @@ class SlotContent:
     #: The plugin's place in the plugin order (the core -1, the application last).
     rank: int
     sequence: int
-    where: str
+    #: Where it was registered: ``file:line``, the file absolute.
+    registered_at: str
+
+    @property
+    def where(self) -> str:
+        """``file:line``, the file relative to the working directory."""
+        file, _, line = self.registered_at.rpartition(":")
+        return f"{os.path.relpath(file)}:{line}" if file else self.registered_at
 
     @property
     def describes(self) -> str:
@@ -65,32 +72,53 @@ def slot_table(registry: Registry) -> dict[str, tuple[SlotContent, ...]]:
 
 
 def _callable_name(content: Callable[..., Any]) -> str:
+    """``module.qualname``; a lambda or a local function adds its line, so
+    that two of them in one ``includeme`` are two contributions."""
     module = getattr(content, "__module__", None) or "?"
     qualname = getattr(content, "__qualname__", None) or type(content).__qualname__
+    code = getattr(content, "__code__", None)
+    if "<" in qualname and code is not None:
+        qualname += f"@{code.co_firstlineno}"
     return f"{module}.{qualname}"
 
 
 def _where(info: Any) -> str:
+    # Made relative only when shown: os.path.relpath per registration is
+    # most of what a registration costs at start-up.
     file = getattr(info, "file", None)
-    if not file:
-        return "?"
-    return f"{os.path.relpath(file)}:{getattr(info, 'line', '?')}"
+    return f"{file}:{getattr(info, 'line', '?')}" if file else "?"
+
+
+_RANKS_KEY = "podium.slots.ranks"
+
+
+def _ranks(registry: Registry) -> tuple[dict[str, tuple[str, int]], int]:
+    """Include spec -> (plugin, rank), and the number of plugins; worked out
+    once per plugin set rather than per registration."""
+    plugins: PluginSet | None = registry.get(PLUGINS_KEY)
+    cached = registry.get(_RANKS_KEY)
+    if cached is not None and cached[0] is plugins:
+        return cached[1], cached[2]
+    enabled = plugins.enabled if plugins is not None else ()
+    rank = {p.name: i for i, p in enumerate(enabled)}
+    by_spec = {spec: (p.name, rank[p.name])
+               for spec, p in (plugins.by_include_spec() if plugins is not None else {}).items()
+               if p.name in rank}
+    registry[_RANKS_KEY] = (plugins, by_spec, len(enabled))
+    return by_spec, len(enabled)
 
 
 def owner_of(registry: Registry, includepath: tuple[str, ...]) -> tuple[str, int]:
     """The plugin whose ``includeme`` made a registration and its rank in
     the plugin order; the core ranks first, the application last."""
-    plugins: PluginSet | None = registry.get(PLUGINS_KEY)
-    enabled = plugins.enabled if plugins is not None else ()
-    by_spec = plugins.by_include_spec() if plugins is not None else {}
+    by_spec, count = _ranks(registry)
     for spec in reversed(includepath):
         if spec in by_spec:
-            name = by_spec[spec].name
-            return name, next(i for i, p in enumerate(enabled) if p.name == name)
+            return by_spec[spec]
     innermost = includepath[-1] if includepath else ""
     if innermost.split(":")[0].split(".")[0] == "podium":
         return CORE, -1
-    return APPLICATION, len(enabled)
+    return APPLICATION, count
 
 
 def _routes(slot: str, route: str | Sequence[str] | None) -> frozenset[str] | None:

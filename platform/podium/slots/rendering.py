@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from pyramid.config import Configurator
 from pyramid.renderers import render
 from pyramid.request import Request
-from pyramid_jinja2 import ENV_CONFIG_PHASE
+from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
 
 from .registry import SlotContent, slot_table
 
@@ -68,10 +68,14 @@ def make_slot(table: Mapping[str, tuple[SlotContent, ...]]) -> Callable[..., Mar
 
 
 def includeme(config: Configurator) -> None:
-    table = slot_table(config.registry)
+    registry = config.registry
+    slot = make_slot(slot_table(registry))
 
     def add_global() -> None:
-        config.get_jinja2_environment().globals["slot"] = make_slot(table)
+        # Every environment: a plugin may add a renderer of its own
+        # (config.add_jinja2_renderer(".html")), and its templates have slots too.
+        for _, environment in registry.getUtilitiesFor(IJinja2Environment):
+            environment.globals["slot"] = slot
 
-    # After pyramid_jinja2 has built the environment, before any template loads.
+    # After pyramid_jinja2 has built the environments, before any template loads.
     config.action(None, add_global, order=ENV_CONFIG_PHASE + 1)
