@@ -212,3 +212,69 @@ def test_a_bad_fault_policy_is_refused_when_the_spec_is_written() -> None:
 
     with pytest.raises(ValueError, match="one of propagate, isolate"):
         hookspec(fault="ignore")
+
+
+# -- versions -------------------------------------------------------------------------
+
+
+def test_an_implementation_for_other_versions_of_the_spec_is_refused(make_plugin, settings):
+    add_owner(make_plugin, "(version=2)")
+    add_impl(make_plugin, "alpha", marker="@hookimpl(versions=[1])",
+             signature="value, extra=None")
+    with pytest.raises(HookError) as caught:
+        build_app(settings("owner alpha"))
+    message = str(caught.value)
+    assert ("plugin 'alpha' implements hook 'collect' of plugin 'owner' for version(s) 1 "
+            "of its spec, but the spec is version 2") in message
+    # What differs, and where each is.
+    assert "the spec takes (value) at " in message and "specs.py:5" in message
+    assert "the implementation (value, extra) at " in message and "impls.py:4" in message
+
+
+@pytest.mark.parametrize("options, marker", [
+    ("(version=2)", "@hookimpl(versions=[1, 2])"),
+    ("(version=2)", "@hookimpl"),                     # not stated: accepted
+    ("", "@hookimpl(versions=(1,))"),                 # the default version is 1
+])
+def test_an_implementation_supporting_the_spec_version_is_called(
+        make_plugin, settings, options, marker):
+    add_owner(make_plugin, options)
+    add_impl(make_plugin, "alpha", marker=marker)
+    app = build_app(settings("owner alpha"))
+    assert collect(app) == ["alpha"]
+    [impl] = hooks_of(app.registry).impls["collect"]
+    assert hooks_of(app.registry).specs["collect"].version == (2 if options else 1)
+    assert impl.versions == (None if marker == "@hookimpl" else tuple(eval(marker[19:-1])))
+
+
+@pytest.mark.parametrize("call, error", [
+    ("hookspec(version=0)", ValueError),
+    ("hookspec(version='2')", ValueError),
+    ("hookimpl(versions=[])", TypeError),
+    ("hookimpl(versions=['1'])", TypeError),
+])
+def test_bad_versions_are_refused_when_the_marker_is_written(call, error) -> None:
+    from podium.api import hookimpl, hookspec  # noqa: F401 (used by eval)
+
+    with pytest.raises(error, match="version"):
+        eval(call)
+
+
+def test_a_plugin_may_not_declare_a_hook_named_like_the_cores(make_plugin, settings):
+    specs = ("from podium.api import hookspec\n\n\n@hookspec\n"
+             "def podium_x(value):\n    pass\n")
+    make_plugin("owner", PLUGIN.format(routes="pass", fields="hookspecs='PKG.specs'"),
+                target="PKG:plugin", files={"specs.py": specs})
+    with pytest.raises(HookError) as caught:
+        build_app(settings("owner"))
+    message = str(caught.value)
+    assert "plugin 'owner' declares hook 'podium_x' (" in message and "specs.py:4" in message
+    assert "names starting with 'podium_' are the core's hooks" in message
+
+
+def test_a_hookspecs_module_without_a_spec_names_the_plugin(make_plugin, settings):
+    make_plugin("owner", PLUGIN.format(routes="pass", fields="hookspecs='PKG.specs'"),
+                target="PKG:plugin", files={"specs.py": "def collect(value):\n    pass\n"})
+    with pytest.raises(HookError, match=r"plugin 'owner': its hookspecs module '.*specs' "
+                                        r"declares no hook \(no function marked"):
+        build_app(settings("owner"))

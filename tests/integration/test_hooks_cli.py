@@ -51,7 +51,7 @@ def site(make_plugin, tmp_path: Path, plugins: str) -> str:
     make_plugin("alpha", PLUGIN.format(fields="hookimpls='PKG.impls'"), target="PKG:plugin",
                 files={"impls.py": impls("alpha", '@hookimpl(after=["beta"])')})
     make_plugin("beta", PLUGIN.format(fields="hookimpls='PKG.impls'"), target="PKG:plugin",
-                files={"impls.py": impls("beta")})
+                files={"impls.py": impls("beta", "@hookimpl(versions=[1, 2])")})
     make_plugin("gamma", PLUGIN.format(fields="hookimpls='PKG.impls'"), target="PKG:plugin",
                 files={"impls.py": impls("gamma", "@hookimpl(tryfirst=True)")})
     ini = tmp_path / "site.ini"
@@ -66,15 +66,20 @@ def test_podium_hooks_lists_specs_and_implementations_with_the_reason(make_plugi
     lines = result.stdout.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("collect  "))
     assert "declared by owner at " in lines[head] and "specs.py:9 " in lines[head]
-    assert "(all results, fault: propagate)" in lines[head]
+    assert "as version 1 (all results, fault: propagate)" in lines[head]
+    assert lines[head + 1].split() == ["#", "PLUGIN", "WHERE", "VERSIONS", "WHY", "HERE"]
     rows = [line.split() for line in lines[head + 2:head + 5]]
     assert [row[1] for row in rows] == ["gamma", "beta", "alpha"]
     assert all(row[2].endswith("impls.py:4") for row in rows)
+    assert [row[3] for row in rows] == ["any", "1,2", "any"]
     assert "tryfirst; gamma is 4th in the plugin order" in lines[head + 2]
     assert "beta is 3rd in the plugin order" in lines[head + 3]
     assert "after beta (alpha asks to come after beta)" in lines[head + 4]
     pick = next(line for line in lines if line.startswith("pick  "))
     assert "(firstresult, fault: isolate)" in pick
+    # The core's own hooks are listed too, declared by podium.
+    core = next(line for line in lines if line.startswith("podium_configured  "))
+    assert "declared by podium at " in core and "core_specs.py:" in core
 
 
 def test_podium_hooks_name_shows_one_hook_and_refuses_an_unknown_one(make_plugin, tmp_path):
@@ -85,7 +90,8 @@ def test_podium_hooks_name_shows_one_hook_and_refuses_an_unknown_one(make_plugin
     assert "collect" not in result.stdout and "no implementation" in result.stdout
     result = run(tmp_path, "hooks", ini, "nothing")
     assert result.returncode == 1
-    assert "Error: no hook is named 'nothing'; the hooks: collect, pick" in result.stderr
+    assert ("Error: no hook is named 'nothing'; the hooks: collect, pick, podium_configured, "
+            "podium_home_sections, podium_validate_settings") in result.stderr
 
 
 def test_podium_hooks_lists_dormant_implementations(make_plugin, tmp_path):

@@ -1,10 +1,12 @@
-"""``podium hooks``: every hook, who declares it, who implements it, and why
-its implementations run in the order they do."""
+"""``podium hooks``: every hook (the core's and the plugins'), who declares it
+and its version, who implements it for which versions, and why its
+implementations run in the order they do."""
 
 from __future__ import annotations
 
 import click
 
+from ..hooks import core_specs
 from ..hooks.manager import build
 from .plugins import echo_table, exit_on_errors, resolve_for
 
@@ -17,7 +19,7 @@ def hooks(config_uri: str, name: str | None) -> None:
     the order they are called; with NAME, only that hook."""
     resolution = resolve_for(config_uri)
     exit_on_errors(resolution)
-    found = build(resolution.enabled)
+    found = build(resolution.enabled, core_specs)
     specs = dict(sorted(found.specs.items()))
     dormant = found.dormant
     if name is not None:
@@ -26,21 +28,24 @@ def hooks(config_uri: str, name: str | None) -> None:
             raise click.ClickException(f"no hook is named {name!r}; the hooks: {known}")
         specs = {k: v for k, v in specs.items() if k == name}
         dormant = [impl for impl in dormant if impl.hook == name]
-    if not specs and not dormant:
-        click.echo("No hook is declared.")
     for spec in specs.values():
         traits = ["firstresult" if spec.firstresult else "all results",
                   f"fault: {spec.fault}"]
-        click.echo(f"{spec.name}  declared by {spec.owner} at {spec.where} "
-                   f"({', '.join(traits)})")
+        click.echo(f"{spec.name}  declared by {spec.owner} at {spec.where} as version "
+                   f"{spec.version} ({', '.join(traits)})")
         impls = found.impls.get(spec.name, [])
         if impls:
-            echo_table(("  #", "PLUGIN", "WHERE", "WHY HERE"),
-                       [(f"  {i}", impl.plugin, impl.where, impl.reason)
-                        for i, impl in enumerate(impls, start=1)])
+            echo_table(("  #", "PLUGIN", "WHERE", "VERSIONS", "WHY HERE"),
+                       [(f"  {i}", impl.plugin, impl.where, _versions(impl.versions),
+                         impl.reason) for i, impl in enumerate(impls, start=1)])
         else:
             click.echo("  no implementation")
     if dormant:
         click.echo("Dormant implementations (no enabled plugin declares their hook):")
         echo_table(("  HOOK", "PLUGIN", "WHERE"),
                    [(f"  {impl.hook}", impl.plugin, impl.where) for impl in dormant])
+
+
+def _versions(versions: tuple[int, ...] | None) -> str:
+    """The spec versions an implementation supports; ``any`` when it does not say."""
+    return "any" if versions is None else ",".join(map(str, versions))

@@ -13,14 +13,14 @@ from typing import Any
 
 import pluggy
 from pyramid.config import Configurator
-from pyramid.events import ApplicationCreated
+from pyramid.interfaces import PHASE3_CONFIG
 from pyramid.registry import Registry
 from pyramid.request import Request
 
-from ..plugins.errors import PluginErrors, PluginRefusedError
+from ..plugins.errors import BrokenPluginError, PluginError, PluginErrors, PluginRefusedError
 from ..plugins.plugin_set import plugin_set
 from . import core_specs
-from .manager import Hooks, build, results_by_plugin
+from .manager import Hooks, build, calls_by_plugin, results_by_plugin
 
 REGISTRY_KEY = "podium.hooks"
 
@@ -52,28 +52,41 @@ def validate_settings(registry: Registry) -> None:
     Raised even under ``podium.on_plugin_error = skip``: the plugins are already
     included, so none can be left out any more."""
     plugins = plugin_set(registry)
-    errors = []
-    for name, messages in hook_results(registry, "podium_validate_settings",
-                                       settings=registry.settings):
+    errors: list[PluginError] = []
+    for name, call in calls_by_plugin(hooks_of(registry), "podium_validate_settings",
+                                      settings=registry.settings):
         plugin = plugins.get(name)
+        installed = plugin.installed if plugin else None
+        try:
+            messages = call()
+        except Exception as exc:  # a broken plugin names itself, with its traceback
+            if installed is None:
+                raise
+            errors.append(BrokenPluginError(installed, "failed in podium_validate_settings",
+                                            exc))
+            errors[-1].__cause__ = exc
+            continue
         for message in messages or ():
-            errors.append(PluginRefusedError(name, f"settings: {message}",
-                                             plugin.installed if plugin else None))
+            errors.append(PluginRefusedError(name, f"settings: {message}", installed))
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        raise PluginErrors(list(errors))
+        raise PluginErrors(errors) from next((e.__cause__ for e in errors if e.__cause__), None)
 
 
-def _configured(event: ApplicationCreated) -> None:
-    registry = event.app.registry
-    hooks(registry).podium_configured(registry=registry)
+#: After every other action of the commit (the plugins' own late checks run at
+#: PHASE3_CONFIG + 1): everything is configured when ``podium_configured`` runs.
+CONFIGURED_ORDER = PHASE3_CONFIG + 1000
 
 
 def includeme(config: Configurator) -> None:
     config.registry[REGISTRY_KEY] = build(plugin_set(config.registry).enabled, core_specs)
     config.add_request_method(_request_hooks, "hooks", reify=True)
     validate_settings(config.registry)
-    # ApplicationCreated: sent by make_wsgi_app once everything is committed,
-    # just before it returns the application.
-    config.add_subscriber(_configured, ApplicationCreated)
+    registry = config.registry
+    # An action, not an ApplicationCreated subscriber: any subscriber at all makes
+    # Pyramid's router send NewRequest, ContextFound and NewResponse on every
+    # request.  The last action of the commit, which podium.main makes just
+    # before make_wsgi_app (and make_wsgi_app makes for a host application).
+    config.action(None, lambda: hooks(registry).podium_configured(registry=registry),
+                  order=CONFIGURED_ORDER)

@@ -21,7 +21,7 @@ def podium_home_sections(request: Request) -> Sequence[HomeSection]:  # type: ig
 
 
 @hookspec
-def podium_validate_settings(settings: Mapping[str, Any]) -> Sequence[str] | None:  # type: ignore[empty-body]
+def podium_validate_settings(settings: Mapping[str, Any]) -> Sequence[str] | None:
     """Check the application's settings, the plugins' already typed: each
     message returned is a start-up error naming the implementing plugin."""
 

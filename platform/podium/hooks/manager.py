@@ -4,8 +4,9 @@ Everything is checked here, at start-up: a hook declared twice, a plugin
 declaring a name of the core's (``podium_``), an implementation whose
 signature differs from its spec or that supports other versions of it, a
 cycle of ``before``/``after`` hints.  The core's own specs
-(:mod:`podium.hooks.core_specs`) are declared first, by the owner ``podium``.  Implementations of a hook no enabled plugin
-declares are dormant: kept aside (``podium hooks`` lists them), never called.
+(:mod:`podium.hooks.core_specs`) are declared first, by the owner ``podium``.
+Implementations of a hook no enabled plugin declares are dormant: kept aside
+(``podium hooks`` lists them), never called.
 
 Order.  pluggy calls a hook's implementations last registered first (LIFO);
 each implementation is registered on its own, hook by hook, in the reverse of
@@ -38,6 +39,8 @@ from .markers import (
     VERSION_ATTRIBUTE,
     VERSIONS_ATTRIBUTE,
 )
+from .markers import hookimpl as impl_marker
+from .markers import hookspec as spec_marker
 
 log = logging.getLogger("podium.hooks")
 
@@ -58,6 +61,8 @@ class Spec:
     firstresult: bool
     fault: str
     version: int = 1
+    #: The names of its arguments, read once for all its implementations.
+    parameters: tuple[str, ...] = ()
 
     @property
     def where(self) -> str:
@@ -135,6 +140,11 @@ def build(plugins: Sequence[LoadedPlugin],
         dotted = plugin.definition.hookspecs
         if dotted:
             _add_specs(hooks, plugin.name, _import(plugin, "hookspecs", dotted))
+    # All the specs in one module: pluggy examines every name dir() lists, a
+    # module's own dunders included, once rather than once per plugin.
+    if hooks.specs:
+        manager.add_hookspecs(_only({name: spec.function
+                                     for name, spec in hooks.specs.items()}))
     rank = {plugin.name: i for i, plugin in enumerate(plugins)}
     found: dict[str, list[Impl]] = {name: [] for name in hooks.specs}
     for plugin in plugins:
@@ -142,7 +152,7 @@ def build(plugins: Sequence[LoadedPlugin],
         if not dotted:
             continue
         module = _import(plugin, "hookimpls", dotted)
-        for attribute in sorted(dir(module)):
+        for attribute in _candidates(module):
             opts = manager.parse_hookimpl_opts(module, attribute)
             if opts is None:
                 continue
@@ -171,7 +181,8 @@ def build(plugins: Sequence[LoadedPlugin],
 
 def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
     manager = hooks.manager
-    for name in sorted(dir(module)):
+    declared = 0
+    for name in _candidates(module):
         opts = manager.parse_hookspec_opts(module, name)
         if opts is None:
             continue
@@ -186,11 +197,44 @@ def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
                             f"({first.where}) and {owner!r} ({where(function)})")
         hooks.specs[name] = Spec(name, owner, function, bool(opts.get("firstresult")),
                                  getattr(function, FAULT_ATTRIBUTE, "propagate"),
-                                 getattr(function, VERSION_ATTRIBUTE, 1))
-    manager.add_hookspecs(module)
+                                 getattr(function, VERSION_ATTRIBUTE, 1),
+                                 tuple(_parameters(function)))
+        declared += 1
+    if not declared:
+        raise HookError(f"{'the core' if owner == CORE_OWNER else f'plugin {owner!r}'}: its "
+                        f"hookspecs module {module.__name__!r} declares no hook (no function "
+                        f"marked with podium.api.hookspec)")
+
+
+#: ``from podium.api import hookspec``: in every hooks module, never a hook.
+_MARKERS = (spec_marker, impl_marker)
+
+
+def _candidates(module: types.ModuleType) -> list[str]:
+    """The names of a module that may be hooks: its functions (pluggy takes
+    nothing else), not its dunders, classes and other imports (asking pluggy
+    about each name is what costs)."""
+    return sorted(name for name, value in vars(module).items()
+                  if not name.startswith("__") and inspect.isroutine(value)
+                  and value not in _MARKERS)
+
+
+def _only(functions: dict[str, Callable[..., Any]]) -> types.ModuleType:
+    """A module of only these functions, for pluggy's ``add_hookspecs``."""
+    only = types.ModuleType("podium.hooks.specs")
+    for name, function in functions.items():
+        setattr(only, name, function)
+    return only
 
 
 def _parameters(function: Callable[..., Any]) -> list[str]:
+    """Its arguments but ``*args`` and ``**kwargs``.  A plain function's are read
+    off its code object (its positional, then keyword-only, names), which
+    costs a tenth of ``inspect.signature``; anything else (a decorated
+    function, a callable object) goes through ``inspect.signature``."""
+    if isinstance(function, types.FunctionType) and not hasattr(function, "__wrapped__"):
+        code = function.__code__
+        return list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     return [p.name for p in inspect.signature(function).parameters.values()
             if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
@@ -206,38 +250,51 @@ def _check_arguments(spec: Spec, impl: Impl) -> None:
     one with a default, or keyword-only, it would silently never pass:
     refused too (pluggy passes only the arguments an implementation names, so
     taking fewer is fine)."""
-    known = _parameters(spec.function)
+    known = spec.parameters
     taken = _parameters(impl.function)
-    arguments = (f"the spec takes ({', '.join(known)}) at {spec.where}, the implementation "
-                 f"({', '.join(taken)}) at {impl.where}")
+
+    def arguments() -> str:  # only for an error: reading the source lines is slow
+        return (f"the spec takes ({', '.join(known)}) at {spec.where}, the implementation "
+                f"({', '.join(taken)}) at {impl.where}")
+
     if impl.versions is not None and spec.version not in impl.versions:
         supported = ", ".join(map(str, impl.versions))
         raise HookError(
             f"plugin {impl.plugin!r} implements hook {impl.hook!r} of {_owner(spec)} for "
             f"version(s) {supported} of its spec, but the spec is version {spec.version}: "
-            f"{arguments}; update the implementation (and its versions=) or the plugins")
+            f"{arguments()}; update the implementation (and its versions=) or the plugins")
     unknown = [name for name in taken if name not in known]
     if unknown:
         raise HookError(
             f"plugin {impl.plugin!r} implements hook {impl.hook!r} of {_owner(spec)} "
-            f"with argument(s) {', '.join(unknown)} that the spec does not have: {arguments}")
+            f"with argument(s) {', '.join(unknown)} that the spec does not have: "
+            f"{arguments()}")
 
 
-def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Each implementation's result (None included) with its plugin's name, in
-    calling order: for a caller that must say which plugin returned what.
-    Wrappers are left out: they wrap a whole call, and here there is none."""
+def calls_by_plugin(hooks: Hooks, name: str,
+                    **kwargs: Any) -> list[tuple[str, Callable[[], Any]]]:
+    """Each implementation of ``name`` as a call to make, with its plugin's name,
+    in calling order: for a caller that must say which plugin returned (or
+    raised) what.  Wrappers are left out: they wrap a whole call, and here
+    there is none."""
     if name not in hooks.specs:
         return []
     caller = getattr(hooks.manager.hook, name)
     plugins = {impl.registered_name: impl.plugin for impl in hooks.impls.get(name, [])}
-    results = []
+    calls: list[tuple[str, Callable[[], Any]]] = []
     for hookimpl in reversed(caller.get_hookimpls()):
         if hookimpl.opts.get("wrapper") or hookimpl.opts.get("hookwrapper"):
             continue
-        result = hookimpl.function(*(kwargs[arg] for arg in hookimpl.argnames))
-        results.append((plugins[hookimpl.plugin_name], result))
-    return results
+        arguments = [kwargs[arg] for arg in hookimpl.argnames]
+        calls.append((plugins[hookimpl.plugin_name],
+                      functools.partial(hookimpl.function, *arguments)))
+    return calls
+
+
+def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Each implementation's result (None included) with its plugin's name, in
+    calling order (see :func:`calls_by_plugin`)."""
+    return [(plugin, call()) for plugin, call in calls_by_plugin(hooks, name, **kwargs)]
 
 
 def _register(hooks: Hooks, impl: Impl) -> None:
@@ -246,13 +303,25 @@ def _register(hooks: Hooks, impl: Impl) -> None:
     if spec.fault == "isolate" and not impl.wrapper:
         function = _isolated(function, impl.plugin, impl.hook)
     try:
-        hooks.manager.register(types.SimpleNamespace(**{impl.attribute: function}),
-                               name=impl.registered_name)
+        hooks.manager.register(_One(impl.attribute, function), name=impl.registered_name)
     except pluggy.PluginValidationError as exc:
         said = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         raise HookError(f"plugin {impl.plugin!r} implements hook {impl.hook!r} of "
                         f"{_owner(spec)} in a way its spec refuses: {said} (spec at "
                         f"{spec.where}, implementation at {impl.where})") from None
+
+
+class _One:
+    """One implementation as a pluggy plugin.  ``dir()`` lists only it: pluggy's
+    ``register`` examines every name ``dir()`` gives, and an object's two dozen
+    dunder names made that most of the start-up cost of 100 plugins' hooks."""
+
+    def __init__(self, attribute: str, function: Callable[..., Any]) -> None:
+        self._attribute = attribute
+        setattr(self, attribute, function)
+
+    def __dir__(self) -> list[str]:
+        return [self._attribute]
 
 
 def _isolated(function: Callable[..., Any], plugin: str, hook: str) -> Callable[..., Any]:
@@ -279,6 +348,8 @@ def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
     plugins = {impl.plugin for impl in impls}
     edges: list[tuple[int, int, str]] = []  # (first, then, why)
     for i, impl in enumerate(impls):
+        if not (impl.before or impl.after):
+            continue  # no hint, no edge: the common case stays linear
         for j, other in enumerate(impls):
             if i == j:
                 continue

@@ -9,8 +9,8 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.request import Request
 
-from ..plugins.permissions import PUBLIC
 from ..hooks import hook_results
+from ..plugins.permissions import PUBLIC
 from ..plugins.plugin_set import plugin_set
 from .home_section import HomeSection
 from .urls import plugin_front_url

@@ -28,7 +28,7 @@ def notes_extra_fields(request: Request) -> Iterable[str]:  # type: ignore[empty
 
 
 @hookspec(version=1)
-def notes_validate(request: Request, note: Note | None, data: Mapping[str, Any],  # type: ignore[empty-body]
+def notes_validate(request: Request, note: Note | None, data: Mapping[str, Any],
                    partial: bool) -> Mapping[str, str] | None:
     """Field -> message errors of ``data`` (the form's POST or the JSON object)
     for ``note`` (None for a new note); ``partial`` is True for a PATCH.
@@ -43,7 +43,7 @@ def notes_saved(request: Request, note: Note, data: Mapping[str, Any], created: 
 
 
 @hookspec(version=1)
-def notes_list_filters(request: Request,  # type: ignore[empty-body]
+def notes_list_filters(request: Request,
                        params: Mapping[str, str]) -> Sequence[ColumnElement[bool]] | None:
     """Where-clauses ANDed into the lists' count and items (pages and API);
     ``params`` is ``request.GET``.  A bad value may raise ``HTTPBadRequest``;
@@ -51,7 +51,7 @@ def notes_list_filters(request: Request,  # type: ignore[empty-body]
 
 
 @hookspec(version=1)
-def notes_represent(request: Request,  # type: ignore[empty-body]
+def notes_represent(request: Request,
                     notes: Sequence[Note]) -> Mapping[int, Mapping[str, Any]] | None:
     """Extra keys of the API's JSON per note id, for every note of one response
     (called once per response); a key of the notes' own is never replaced."""
