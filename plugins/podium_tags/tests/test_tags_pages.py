@@ -172,6 +172,7 @@ def test_the_tags_page_lists_the_tags_in_use_with_their_counts(testapp):
     res = res.click("web")
     assert list(item_tags(res)) == ["Two", "One"]
     assert testapp.get("/tags", status=302).location == "http://localhost/tags/"
+    assert testapp.head("/tags/", status=200).body == b""
     res = testapp.post("/tags/", status=405)
     assert res.headers["Allow"] == "GET, HEAD"
 
@@ -190,3 +191,15 @@ def test_the_stylesheet_is_linked_on_the_notes_pages(testapp):
         assert any("/tags/static/tags.css" in href for href in links), (url, links)
     css = testapp.get("/tags/static/tags.css", status=200)
     assert ".tags-tag" in css.text
+
+
+@pytest.mark.xfail(strict=True, reason="the notes' pager (podium_notes list.jinja2) links "
+                   "_query={'page': ...} and drops ?tag=; the fix belongs to notes: keep the "
+                   "current query's other parameters (README: known limit)")
+@pytest.mark.podium_settings(**{"notes.page_size": "1"})
+def test_the_pager_of_a_filtered_list_keeps_the_tag(testapp):
+    create(testapp, "Tagged 1", "x")
+    create(testapp, "Untagged")
+    create(testapp, "Tagged 2", "x")
+    older = testapp.get("/notes/", {"tag": "x"}).html.select_one(".notes-pager a[rel=next]")
+    assert "tag=x" in older["href"]
