@@ -43,3 +43,19 @@ def add_notes(engine: Engine, how_many: int, *, title: str = "Note {}") -> list[
             }
             ids.append(conn.execute(insert(notes_table).values(values)).inserted_primary_key[0])
     return ids
+
+
+def bearer_client(podium_app: Any, token: str) -> Any:
+    """A WebTest client that sends ``Authorization: Bearer <token>`` with every
+    request, as a program using the JSON API does."""
+    from podium.testing import PodiumTestApp
+
+    return PodiumTestApp(podium_app, extra_environ={
+        "HTTP_HOST": "localhost", "HTTP_AUTHORIZATION": f"Bearer {token}"})
+
+
+#: The roles of a site whose operator opened the notes to anonymous writers
+#: (the README's "Permissions"): for the tests whose subject is how requests
+#: are handled (CSRF, bad input, fuzzing, headers), not who may send them.
+OPEN_TO_EVERYONE = {"podium.roles.everyone": "notes.view notes.create notes.edit notes.delete "
+                                             "notes.edit_any notes.export"}

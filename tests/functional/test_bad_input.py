@@ -16,11 +16,18 @@ from typing import Any
 
 import pytest
 import webtest
-from notes_data import add_notes, count
+from notes_data import OPEN_TO_EVERYONE, add_notes, count
 
 from podium.testing import build_app
 
 pytestmark = pytest.mark.podium_plugins("notes")
+
+
+@pytest.fixture
+def podium_settings(podium_settings):
+    """An operator's site open to anonymous writers: these tests are about how
+    requests are handled, whoever sends them (who may is test_permissions.py's)."""
+    return {**podium_settings, **OPEN_TO_EVERYONE}
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import security_kit
-from notes_data import add_notes, count, rows
+from notes_data import OPEN_TO_EVERYONE, add_notes, count, rows
 from security_kit import add_token, add_user, engine_of, log_in
 
 site = security_kit.site  # the fixture
@@ -15,8 +15,15 @@ API = "/notes/api/notes"
 HTTPS = {"wsgi.url_scheme": "https"}
 
 
+def open_site(site):
+    """A site opened to anonymous writers, as an operator opens one: the rules
+    for nobody are only reached where nobody may write (a refused permission
+    is a 401 before any CSRF check), and these tests are about CSRF."""
+    return site(**OPEN_TO_EVERYONE)
+
+
 def logged_in(site):
-    app = site()
+    app = open_site(site)
     add_user(engine_of(app), "ed")
     log_in(app, "ed", status=302)
     return app
@@ -67,7 +74,7 @@ def test_a_wrong_bearer_token_is_anonymous_and_keeps_the_anonymous_rules(site):
 
 
 def test_bearer_requests_still_get_the_origin_check_over_https(site):
-    app = site()
+    app = open_site(site)
     add_user(engine_of(app), "bot")
     auth = {"Authorization": f"Bearer {add_token(engine_of(app), 'bot')}"}
     app.post_json(API, {"title": "x"}, headers={**auth, "Origin": "https://evil.example"},
@@ -76,7 +83,7 @@ def test_bearer_requests_still_get_the_origin_check_over_https(site):
 
 
 def test_anonymous_json_keeps_todays_rules(site):
-    app = site()
+    app = open_site(site)
     res = app.post_json(API, {"title": "anonymous"}, status=201)
     app.delete(res.json["url"], status=204)
     app.post_json("/guarded/write", {"x": 1}, status=200)  # json_api=True

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from notes_data import add_notes, count, rows
+from notes_data import OPEN_TO_EVERYONE, add_notes, count, rows
 
 from podium.testing import PodiumTestApp
 
@@ -50,7 +50,10 @@ def site(make_plugin: Callable[..., str],
     make_plugin("rules", RULES)
 
     def build(plugins: str = "notes rules", **settings: str) -> PodiumTestApp:
-        return production_like_apps(plugins, **settings)
+        # An operator's site open to anonymous writers: these tests are about how
+        # requests are handled, whoever sends them (who may is test_permissions.py's).
+        opened = OPEN_TO_EVERYONE if "notes" in plugins.split() else {}
+        return production_like_apps(plugins, **{**opened, **settings})
 
     return build
 

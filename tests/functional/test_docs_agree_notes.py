@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 import jinja2.nodes
 import pytest
+from notes_data import bearer_client
 from pyramid.config import Configurator
 from pyramid.events import BeforeRender
 from pyramid_jinja2 import IJinja2Environment
@@ -24,6 +25,7 @@ from sqlalchemy import Engine
 
 import podium_notes
 from podium.api import LAYOUT, commit_config
+from podium.testing.accounts import make_user
 from podium.testing.apps import delete_all_rows
 from podium.testing.webapp import PodiumTestApp
 
@@ -114,7 +116,9 @@ def rendered(podium_settings: dict[str, Any],
     app = config.make_wsgi_app()
     engine: Engine = app.registry["podium.engine"]
     try:
-        yield PodiumTestApp(app, extra_environ={"HTTP_HOST": "localhost"}), seen
+        browser = PodiumTestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+        browser.login(make_user(app.registry, "writer").login)  # notes are written by users
+        yield browser, seen
     finally:
         delete_all_rows(engine)
         engine.dispose()
@@ -125,7 +129,8 @@ def test_the_values_each_template_gets(rendered) -> None:
     testapp.get("/notes/")
     testapp.get("/notes/new")
     testapp.post_form("/notes/new", {"title": ""}, status=400)  # refused: errors
-    note = testapp.post_json("/notes/api/notes", {"title": "One"}).json["id"]
+    note = testapp.post_json("/notes/api/notes", {"title": "One"},
+                             headers={"X-CSRF-Token": testapp.csrf_token()}).json["id"]
     for path in (f"/notes/{note}", f"/notes/{note}/edit", f"/notes/{note}/delete"):
         testapp.get(path)
     for spec, row in DOCUMENTED.items():
@@ -149,9 +154,16 @@ ROUTES = [(names(row[0])[0], names(row[1])[0], int(names(row[3])[0])) for row in
 BODIES = {"POST": {"title": "Created"}, "PUT": {"title": "Replaced"}, "PATCH": {"body": "x"}}
 
 
+@pytest.fixture
+def client(podium_app: Any, podium_user: Any, api_token: Any) -> PodiumTestApp:
+    """A program with a user's API token: the API's writers are users."""
+    return bearer_client(podium_app, api_token(podium_user("writer").login))
+
+
 @pytest.mark.parametrize(("method", "url", "status"), ROUTES,
                          ids=[f"{m} {u}" for m, u, _ in ROUTES])
-def test_each_documented_request_answers_as_documented(testapp, method, url, status) -> None:
+def test_each_documented_request_answers_as_documented(client, method, url, status) -> None:
+    testapp = client
     note = testapp.post_json("/notes/api/notes", {"title": "Existing"}).json
     response = testapp.request(url.format(id=note["id"]), method=method,
                                body=_json(BODIES.get(method)), content_type="application/json",

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from fuzz_requests import FuzzRequest, make_request
-from notes_data import add_notes, count
+from notes_data import OPEN_TO_EVERYONE, add_notes, count
 from pyramid.interfaces import IRoutesMapper
 
 SEED = int(os.environ.get("PODIUM_FUZZ_SEED", "14"))
@@ -41,6 +41,13 @@ pytestmark = [
 ]
 
 
+@pytest.fixture
+def podium_settings(podium_settings):
+    """An operator's site open to anonymous writers: these tests are about how
+    requests are handled, whoever sends them (who may is test_permissions.py's)."""
+    return {**podium_settings, **OPEN_TO_EVERYONE}
+
+
 def _problem(response: Any) -> str | None:
     status = response.status_int
     if status >= 500 and not (status == 503 and response.headers.get("Retry-After")):
@@ -50,8 +57,11 @@ def _problem(response: Any) -> str | None:
     return None
 
 
-def _session(testapp: Any) -> tuple[str, str]:
-    """The Cookie header and the CSRF token of one real session."""
+def _session(testapp: Any, login: str | None = None) -> tuple[str, str]:
+    """The Cookie header and the CSRF token of one real session (a user's
+    with ``login``: the pages only users reach, ``/account``, are fuzzed so)."""
+    if login is not None:
+        testapp.login(login)
     token = testapp.csrf_token()
     cookie = "; ".join(f"{name}={value}" for name, value in testapp.cookies.items())
     testapp.reset()
@@ -65,16 +75,16 @@ def send(testapp: Any, request: FuzzRequest) -> Any:
 
 
 def test_fuzzed_requests_on_every_route_are_never_a_500(testapp, podium_engine, podium_app,
-                                                        podium_database_url):
+                                                        podium_database_url, podium_user):
     routes = podium_app.registry.getUtility(IRoutesMapper).get_routes()
     patterns = [route.pattern for route in routes]
     assert {"notes/{id:\\d+}/edit", "static/*subpath", "notes/api/notes"} <= set(patterns)
     ids = add_notes(podium_engine, 5)
-    session = _session(testapp)
+    session = _session(testapp, podium_user("fuzzer").login)
     rng = random.Random(SEED)
     statuses: collections.Counter[int] = collections.Counter()
     failures: list[str] = []
-    accepted_writes = 0
+    accepted_writes = writes_drawn = 0
     for number in range(REQUESTS):
         request = make_request(rng, patterns, ids, session)
         try:
@@ -83,6 +93,8 @@ def test_fuzzed_requests_on_every_route_are_never_a_500(testapp, podium_engine, 
             failures.append(f"#{number} raised {exc!r}\n{request}")
             continue
         statuses[response.status_int] += 1
+        writes_drawn += request.method == "POST" and bool(
+            WRITING_PAGES.fullmatch(request.path) or request.path == b"/notes/api/notes")
         if request.method == "POST" and (response.status_int == 201 or (
                 response.status_int == 302 and WRITING_PAGES.fullmatch(request.path))):
             accepted_writes += 1
@@ -95,7 +107,12 @@ def test_fuzzed_requests_on_every_route_are_never_a_500(testapp, podium_engine, 
                           "the first ones:\n\n" + "\n\n".join(failures[:10]))
     # The fuzzer reached the views: notes were created, and pages and JSON were served.
     assert statuses[200] and statuses[400] and statuses[404] and statuses[405]
-    assert accepted_writes >= 20, "too few fuzzed writes got past the CSRF check and validation"
+    # Of the POSTs drawn for the notes' writing URLs, some got past the CSRF check and
+    # validation (a share, not a count: every route the core or a plugin adds takes
+    # draws from the notes' ones).
+    print(f"accepted writes: {accepted_writes} of {writes_drawn} drawn")
+    assert writes_drawn and accepted_writes >= writes_drawn / 50, (
+        "too few fuzzed writes got past the CSRF check and validation")
     # And the app still answers ordinary requests afterwards.
     testapp.reset()
     assert testapp.get("/notes/", headers={"Accept": "text/html"}).status_int == 200

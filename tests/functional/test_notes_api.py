@@ -1,7 +1,7 @@
 """The notes plugin's JSON API, through the full app with WebTest.
 
 Requests are sent as a non-browser client sends them: JSON bodies with
-``Content-Type: application/json`` and no CSRF token.  What was written is
+``Content-Type: application/json``, an API token and no CSRF token.  What was written is
 always checked on the stored rows through a separate connection.
 """
 
@@ -11,15 +11,29 @@ import datetime
 from typing import Any
 
 import pytest
-from notes_data import add_notes, count, rows
+from notes_data import add_notes, bearer_client, count, rows
+
+from podium.testing import PodiumTestApp
 
 pytestmark = pytest.mark.podium_plugins("notes")
 
 API = "/notes/api/notes"
 
 
+@pytest.fixture
+def testapp(podium_app, podium_user, api_token) -> PodiumTestApp:
+    """The client of these tests: a program with the API token of a user with
+    the role ``editor``.  Writing needs a signed-in user (the plugin's
+    defaults), and many tests here change notes written straight to the
+    table, which have no owner; who may change whose note is
+    test_notes_owners.py's subject."""
+    user = podium_user("writer", roles=["editor"])
+    return bearer_client(podium_app, api_token(user.login))
 
 
+@pytest.fixture
+def anonymous(podium_app) -> PodiumTestApp:
+    return PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})
 
 def parse_time(value: str) -> datetime.datetime:
     parsed = datetime.datetime.fromisoformat(value)
@@ -329,17 +343,52 @@ def test_bodies_that_are_not_a_json_object_are_refused(
     assert rows(podium_engine) == before
 
 
-def test_json_sent_as_another_content_type_needs_the_csrf_token(testapp, podium_engine):
-    # Without the token: refused by CSRF (a browser can send text/plain cross-site).
-    res = testapp.post(API, '{"title": "x"}', content_type="text/plain", status=400)
+def test_json_sent_as_another_content_type_needs_the_csrf_token(logged_in_app, podium_engine):
+    # A browser's session: the API's writers are users now, and a browser is
+    # what another site can make send a request.
+    browser = logged_in_app()
+    # Without the token: refused by CSRF (a browser can send text/plain cross-site);
+    # a 403, since the session's identity is what a forgery would borrow.
+    res = browser.post(API, '{"title": "x"}', content_type="text/plain", status=403)
     assert "CSRF" in res.json["error"]["message"]
     # With it (a same-site page): refused because the API speaks JSON only.
-    token = testapp.get("/notes/new").forms["note-form"]["csrf_token"].value
-    res = testapp.post(API, {"title": "x", "csrf_token": token}, status=400)
+    token = browser.get("/notes/new").forms["note-form"]["csrf_token"].value
+    res = browser.post(API, {"title": "x", "csrf_token": token}, status=400)
     assert res.json["error"]["message"] == (
         "Send the note as a JSON object with Content-Type: application/json."
     )
     assert count(podium_engine) == 0
+
+
+def test_nobody_may_write_but_everyone_reads(anonymous, podium_engine):
+    """The plugin's defaults: reading is open, writing needs a user (401 and
+    the Bearer challenge for a program without a token)."""
+    [note_id] = add_notes(podium_engine, 1)
+    before = rows(podium_engine)
+    assert anonymous.get(f"{API}/{note_id}").json["id"] == note_id
+    assert anonymous.get(API).json["total"] == 1
+    for method, url in (("POST", API), ("PUT", f"{API}/{note_id}"),
+                        ("PATCH", f"{API}/{note_id}"), ("DELETE", f"{API}/{note_id}")):
+        res = anonymous.request(url, method=method, body=b'{"title": "x"}',
+                                content_type="application/json", status=401)
+        assert res.headers["WWW-Authenticate"].startswith("Bearer"), method
+        assert res.json["error"]["status"] == 401
+    assert rows(podium_engine) == before
+
+
+def test_a_plain_user_writes_but_does_not_change_ownerless_notes(podium_app, podium_user,
+                                                                 api_token, podium_engine):
+    """Without ``editor``, a user's token creates notes and changes its own
+    only (``notes.edit_any`` is the role ``editor``'s)."""
+    user = podium_user("plain")
+    client = bearer_client(podium_app, api_token(user.login))
+    [ownerless] = add_notes(podium_engine, 1)
+    mine = client.post_json(API, {"title": "Mine"}, status=201).json["id"]
+    client.patch_json(f"{API}/{mine}", {"body": "changed"}, status=200)
+    client.patch_json(f"{API}/{ownerless}", {"body": "changed"}, status=403)
+    client.delete(f"{API}/{ownerless}", status=403)
+    assert {r["id"]: r["body"] for r in rows(podium_engine)} == {ownerless: "Body 0",
+                                                                 mine: "changed"}
 
 
 # -- not found and wrong methods -----------------------------------------------------------

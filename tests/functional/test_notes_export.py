@@ -17,9 +17,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
+from podium.testing import PodiumTestApp
 from podium_notes.models import Note
 
 pytestmark = pytest.mark.podium_plugins("notes")
+
+
+@pytest.fixture
+def testapp(logged_in_app) -> PodiumTestApp:
+    """An editor's browser: the export is the role ``editor``'s by default."""
+    return logged_in_app(login="exporter", roles=["editor"])
 
 notes_table = Note.__table__
 URL = "/notes/export.csv"
@@ -144,3 +151,13 @@ def test_the_notes_list_links_to_the_export(testapp, podium_engine):
     assert parse(res)[1][1] == "Linked"
     # Also on an empty list: the export is then just the header.
     assert testapp.get("/notes/").html.select_one("a.notes-export") is not None
+
+
+def test_the_export_is_an_editors_by_default(podium_app, logged_in_app, podium_engine):
+    add_note(podium_engine, "Private enough")
+    anonymous = PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})
+    assert anonymous.get(URL, status=303).location.startswith("http://localhost/login?next=")
+    plain = logged_in_app(login="plain")
+    res = plain.get(URL, status=403)
+    assert "notes.export" in res.text
+    assert plain.get("/notes/").html.select_one("a.notes-export") is None

@@ -93,7 +93,7 @@ def test_a_note_created_from_a_page_records_its_owner(logged_in_app, podium_engi
     assert stored(podium_engine) == [("From the form", "", app.user.id)]
 
 
-@pytest.mark.podium_settings()  # the plugins' proposals: everything to everyone
+@tight(**{"podium.roles.everyone": "notes.view notes.create"})  # a site open to writers
 def test_an_anonymous_note_has_no_owner_while_everyone_may_create(testapp, podium_engine):
     testapp.post_json(API, {"title": "Anonymous"}, status=201)
     assert stored(podium_engine) == [("Anonymous", "", None)]

@@ -15,7 +15,23 @@ import pytest
 from notes_data import add_notes, count, notes_table, rows
 from sqlalchemy import insert
 
+from podium.testing import PodiumTestApp
+
 pytestmark = pytest.mark.podium_plugins("notes")
+
+
+@pytest.fixture
+def testapp(logged_in_app) -> PodiumTestApp:
+    """The browser of these tests: logged in as a user with the role
+    ``editor``.  Writing needs a signed-in user (the plugin's defaults), and
+    many tests here change notes written straight to the table, which have
+    no owner; who may change whose note is test_notes_owners.py's subject."""
+    return logged_in_app(login="writer", roles=["editor"])
+
+
+@pytest.fixture
+def anonymous(podium_app) -> PodiumTestApp:
+    return PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})
 
 
 
@@ -231,14 +247,33 @@ def test_post_without_the_csrf_token_is_refused_and_writes_nothing(testapp, podi
     if token:
         data["csrf_token"] = token
     for url in ("/notes/new", f"/notes/{note_id}/edit", f"/notes/{note_id}/delete"):
-        res = testapp.post(url, data, status=400)
+        # 403: the session identifies a user, whose authority a forgery would borrow.
+        res = testapp.post(url, data, status=403)
         assert "CSRF" in res.text
     assert rows(podium_engine) == before
 
 
 def test_a_browser_cannot_skip_the_token_by_claiming_a_plain_text_body(testapp, podium_engine):
-    testapp.post("/notes/new", "title=Sneaky", content_type="text/plain", status=400)
+    testapp.post("/notes/new", "title=Sneaky", content_type="text/plain", status=403)
     assert count(podium_engine) == 0
+
+
+def test_nobody_reads_but_is_sent_to_log_in_to_write(anonymous, podium_engine):
+    """The plugin's defaults: the pages are open to read; the form pages send
+    nobody to the login page, and a form posted anyway is a 401, not done."""
+    [note_id] = add_notes(podium_engine, 1, title="Public")
+    assert "Public" in anonymous.get("/notes/").text
+    assert "Public" in anonymous.get(f"/notes/{note_id}").text
+    for url in ("/notes/new", f"/notes/{note_id}/edit", f"/notes/{note_id}/delete"):
+        res = anonymous.get(url, status=303)
+        assert res.location.startswith("http://localhost/login?next="), url
+    before = rows(podium_engine)
+    token = anonymous.csrf_token()
+    for url in ("/notes/new", f"/notes/{note_id}/edit", f"/notes/{note_id}/delete"):
+        res = anonymous.post(url, {"title": "Sneaky", "body": "x", "csrf_token": token},
+                             status=401)
+        assert "Log in" in res.text
+    assert rows(podium_engine) == before
 
 
 # -- delete --------------------------------------------------------------------------------

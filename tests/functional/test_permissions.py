@@ -51,9 +51,13 @@ def test_the_core_and_the_notes_plugin_declare_their_permissions(podium_app):
     assert {n for n, d in catalog.declared.items() if d.owner == "notes"} == {
         "notes.view", "notes.create", "notes.edit", "notes.delete", "notes.edit_any",
         "notes.export"}
-    # Transitional: the notes plugin proposes everything to everyone.
-    assert catalog.defaults()["everyone"] == {n for n in catalog.declared
-                                              if n.startswith("notes.")}
+    # What an operator expects of a fresh site: read by all, written by users,
+    # anyone's notes changed and exported by editors; the account page is every user's.
+    defaults = catalog.defaults()
+    assert defaults["everyone"] == {"notes.view"}
+    assert defaults["authenticated"] == {"podium.account", "notes.view", "notes.create",
+                                         "notes.edit", "notes.delete"}
+    assert defaults["editor"] == {"notes.edit_any", "notes.export"}
 
 
 @pytest.mark.parametrize("permissions, grants, problem", [
@@ -100,29 +104,34 @@ def test_two_owners_of_one_permission_are_refused_naming_both():
 # -- defaults, the store, the pseudo-roles -----------------------------------------------
 
 
-def test_the_notes_plugin_is_open_to_everyone_by_default(testapp, podium_engine):
-    testapp.post_json("/notes/api/notes", {"title": "anyone"}, status=201)
-    testapp.get("/notes/export.csv", status=200)
+def test_the_notes_plugins_defaults(testapp, podium_engine, logged_in_app):
+    testapp.get("/notes/api/notes", status=200)  # anyone reads
+    testapp.post_json("/notes/api/notes", {"title": "anonymous"}, status=401)
+    assert testapp.get("/notes/export.csv", status=303).location.startswith(
+        "http://localhost/login")
+    user = logged_in_app(login="user")
+    user.post_json("/notes/api/notes", {"title": "a user's"},
+                   headers={"X-CSRF-Token": user.csrf_token()}, status=201)
+    user.get("/notes/export.csv", status=403)
+    logged_in_app(login="ed", roles=["editor"]).get("/notes/export.csv", status=200)
     assert notes_count(podium_engine) == 1
 
 
-@pytest.mark.podium_settings(**{"podium.roles.everyone": "notes.view"})
+@pytest.mark.podium_settings(**{"podium.roles.everyone": "notes.view notes.create"})
 def test_a_setting_for_everyone_replaces_the_plugins_proposal(testapp, podium_engine,
                                                               logged_in_app):
-    testapp.get("/notes/api/notes", status=200)
+    """How an operator opens a site to anonymous writers (the README)."""
     testapp.get("/notes/", status=200)
-    refused = testapp.post_json("/notes/api/notes", {"title": "anonymous"}, expect_errors=True)
-    assert refused.status_int in (401, 403)
+    testapp.post_json("/notes/api/notes", {"title": "anonymous"}, status=201)
+    # Only what the setting names: not the export, nor changing the ownerless note.
     assert testapp.get("/notes/export.csv", expect_errors=True).status_int in (303, 401, 403)
-    assert notes_count(podium_engine) == 0
-    # A user with notes.create may; one without it may not.
-    writer = logged_in_app(["notes.create"], login="writer")
+    [note] = testapp.get("/notes/api/notes").json["items"]
+    testapp.delete(note["url"], status=401)
+    # Users keep the defaults proposed for them.
+    writer = logged_in_app(login="writer")
     writer.post_json("/notes/api/notes", {"title": "mine"},
                      headers={"X-CSRF-Token": writer.csrf_token()}, status=201)
-    reader = logged_in_app(login="reader")
-    reader.post_json("/notes/api/notes", {"title": "no"},
-                     headers={"X-CSRF-Token": reader.csrf_token()}, status=403)
-    assert notes_count(podium_engine) == 1
+    assert notes_count(podium_engine) == 2
 
 
 @pytest.mark.podium_settings(**{"podium.roles.everyone": "",
@@ -136,7 +145,7 @@ def test_authenticated_is_every_logged_in_user_and_nobody_else(testapp, logged_i
     testapp.get("/notes/api/notes", headers={"Authorization": f"Bearer {token}"}, status=200)
 
 
-@pytest.mark.podium_settings(**{"podium.roles.everyone": ""})
+@pytest.mark.podium_settings(**{"podium.roles.everyone": "", "podium.roles.authenticated": ""})
 def test_store_grants_add_to_the_defaults_for_roles_and_pseudo_roles(testapp, podium_user,
                                                                      podium_engine):
     assert testapp.get("/notes/api/notes", expect_errors=True).status_int in (401, 403)

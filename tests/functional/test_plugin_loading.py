@@ -89,6 +89,14 @@ def test_unknown_plugin_name_lists_installed_plugins(make_plugin, settings):
     assert "Installed plugins:" in message and "alpha" in message
 
 
+def test_unknown_plugin_name_beside_every_installed_one_is_reported(make_plugin, settings):
+    # "* ghost" once enabled every installed plugin and said nothing of "ghost".
+    make_plugin("alpha")
+    with pytest.raises(UnknownPluginError) as info:
+        build_app(settings("* ghost"))
+    assert "ghost" in str(info.value)
+
+
 def test_import_failure_names_plugin_distribution_and_entry_point(make_plugin, settings):
     make_plugin("broken", "import no_such_module_anywhere\n", distribution="broken-dist",
                 version="0.4")

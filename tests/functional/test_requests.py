@@ -1,6 +1,15 @@
 """Request extensions are baked into one class: no class per request."""
 
+import pytest
+from notes_data import OPEN_TO_EVERYONE
 from pyramid.interfaces import IRequestExtensions, IRequestFactory
+
+
+@pytest.fixture
+def podium_settings(podium_settings):
+    """An operator's site open to anonymous writers: these tests are about how
+    requests are handled, whoever sends them (who may is test_permissions.py's)."""
+    return {**podium_settings, **OPEN_TO_EVERYONE}
 
 
 def test_one_request_class_serves_every_request(testapp):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from notes_data import add_notes
+from notes_data import OPEN_TO_EVERYONE, add_notes
 
 from podium.testing import PodiumTestApp, base_settings, build_app
 
@@ -71,7 +71,10 @@ def site(make_plugin: Callable[..., str],
     make_plugin("framed", FRAMED)
 
     def build(plugins: str = "notes sec", **settings: str) -> PodiumTestApp:
-        return production_like_apps(plugins, **settings)
+        # An operator's site open to anonymous writers: these tests are about how
+        # requests are handled, whoever sends them (who may is test_permissions.py's).
+        opened = OPEN_TO_EVERYONE if "notes" in plugins.split() else {}
+        return production_like_apps(plugins, **{**opened, **settings})
 
     return build
 

@@ -10,6 +10,7 @@ import pytest
 from notes_data import add_notes
 
 from podium.plugins.errors import BrokenPluginError
+from podium.testing.accounts import make_user
 
 #: A plugin with one page, at two routes, offering the slot ``alpha.box``;
 #: ``{body}`` is the rest of its includeme (its contributions).
@@ -174,6 +175,8 @@ def test_the_notes_pages_render_their_slots(make_plugin, production_like_apps):
     res = app.get("/notes/")
     assert res.html.select_one("#filters") is not None
     assert [i.text for i in res.html.select("li.notes-item i.item")] == ["N1 of 2", "N0 of 2"]
+    # The notes were written without an owner: only an editor may edit them.
+    app.login(make_user(app.app.registry, "ed", roles=["editor"]).login)
     res = app.get(f"/notes/{ids[0]}/edit")
     form = res.html.select_one("#note-form")
     assert form.select_one("#extra-field")["value"] == "N0"

@@ -58,6 +58,13 @@ EXPECTED = {"create": 201, "read": 200, "list": 200, "update": 200, "patch": 200
 # -- serving production.ini ----------------------------------------------------------------
 
 
+#: The clients write anonymously, as on a site whose operator opened the notes to
+#: anonymous writers: these tests are about what survives load and faults, not who
+#: may write (the plugin's defaults let only users write).
+OPEN_TO_ANONYMOUS_WRITERS = ("podium.roles.everyone = notes.view notes.create notes.edit "
+                             "notes.delete notes.edit_any\n")
+
+
 def production_environ(database_url: str) -> dict[str, str]:
     """What production.ini reads from the environment (as test_workers.py sets it)."""
     return {**os.environ, "PODIUM_DATABASE_URL": database_url, "PODIUM_PLUGINS": "notes",
@@ -76,10 +83,11 @@ def serve_production(database_url: str, directory: Path, *, workers: int = 2,
                    env=environ, check=True, capture_output=True, timeout=120)
     port = free_port()
     source = (ROOT / "production.ini").read_text()
-    for old in ("listen = 0.0.0.0:6543", "workers = auto", "%(here)s/alembic"):
+    for old in ("[app:main]\n", "listen = 0.0.0.0:6543", "workers = auto", "%(here)s/alembic"):
         assert old in source, f"production.ini no longer has {old!r}: update {__file__}"
     ini = directory / "production.ini"
-    ini.write_text(source.replace("listen = 0.0.0.0:6543", f"listen = 127.0.0.1:{port}")
+    ini.write_text(source.replace("[app:main]\n", "[app:main]\n" + OPEN_TO_ANONYMOUS_WRITERS)
+                   .replace("listen = 0.0.0.0:6543", f"listen = 127.0.0.1:{port}")
                    .replace("workers = auto", f"workers = {workers}")
                    .replace("%(here)s/alembic", str(ROOT / "alembic")))
     log = directory / "pserve.log"

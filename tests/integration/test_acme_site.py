@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import webtest
 from pyramid.paster import get_appsettings
 from sqlalchemy import insert
 
+from podium.testing import PodiumTestApp
+from podium.testing.accounts import make_user
 from podium.testing.apps import base_settings, build_app, delete_all_rows
 from podium.testing.servers import fetch, running_pserve
 from podium_notes.models import Note
@@ -33,13 +34,21 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+def editor(router, login: str) -> PodiumTestApp:
+    """A browser logged in as an editor: the pages compared show every action
+    (New note, Export CSV), which the notes plugin gives users and editors."""
+    client = PodiumTestApp(router, extra_environ={"HTTP_HOST": "localhost"})
+    client.login(make_user(router.registry, login, roles=["editor"]).login)
+    return client
+
+
 @pytest.fixture
 def app(podium_database_url):
     settings = dict(get_appsettings(str(INI)))
     settings["sqlalchemy.url"] = podium_database_url
     router = acme_site.main({}, **settings)
     try:
-        yield webtest.TestApp(router, extra_environ={"HTTP_HOST": "localhost"})
+        yield editor(router, "acme-editor")
     finally:
         # The database is the session's: leave it empty for the tests that follow.
         delete_all_rows(router.registry["podium.engine"])
@@ -52,7 +61,7 @@ def plain(podium_database_url):
     what the plugin's own template renders."""
     router = build_app(base_settings(podium_database_url, "notes"))
     try:
-        yield webtest.TestApp(router, extra_environ={"HTTP_HOST": "localhost"})
+        yield editor(router, "plain-editor")
     finally:
         router.registry["podium.engine"].dispose()
 

@@ -30,6 +30,11 @@ TOKEN_PREFIX = "pdm_"
 #: A token's last use is written at most this often: every API request
 #: writing a row would make reads cost a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+#: The longest a token may live, in days: ten years is "never" in practice
+#: without a date so far away that it cannot be stored (timedelta overflows).
+TOKEN_EXPIRES_MAX_DAYS = 3650
+#: The longest label a token may have (the column's size).
+TOKEN_LABEL_MAX = 100
 
 
 class AccountError(ValueError):
@@ -95,6 +100,20 @@ def set_password(session: Session, passwords: Passwords, login: str, password: s
     user.password_hash = _new_hash(passwords, password, user.login)
     _bump_epoch(session, user)
     return user
+
+
+def change_own_password(session: Session, passwords: Passwords, user_id: int, current: str,
+                        new: str) -> User:
+    """The user's own password change (the account page): the current
+    password must match, and the new one pass the rules of
+    :func:`set_password`, whose epoch raise ends the user's sessions."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise AccountError(f"no active user with id {user_id}")
+    matches, _ = passwords.verify(user.password_hash, current)
+    if not matches:
+        raise AccountError("the current password is wrong")
+    return set_password(session, passwords, user.login, new)
 
 
 def set_active(session: Session, login: str, active: bool) -> User:
@@ -211,9 +230,12 @@ def create_token(session: Session, login: str, *, expires_days: int | None = Non
     user = get_user(session, login)
     if not user.active:
         raise AccountError(f"user {user.login!r} is disabled: enable it first")
-    if expires_days is not None and expires_days < 1:
+    if expires_days is not None and not 1 <= expires_days <= TOKEN_EXPIRES_MAX_DAYS:
         raise AccountError(f"--expires {expires_days} is not valid: expected a number of "
-                           "days >= 1")
+                           f"days from 1 to {TOKEN_EXPIRES_MAX_DAYS}")
+    if len(label.strip()) > TOKEN_LABEL_MAX:
+        raise AccountError(f"the label has {len(label.strip())} characters; at most "
+                           f"{TOKEN_LABEL_MAX} are allowed")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(user_id=user.id, token_hash=token_digest(secret), label=label.strip(),

@@ -23,8 +23,9 @@ def tokens() -> None:
 @tokens.command()
 @click.argument("config_uri")
 @user_option
-@click.option("--expires", "days", type=click.IntRange(min=1), default=None, metavar="DAYS",
-              help="Expire after DAYS days (default: never).")
+@click.option("--expires", "days", type=click.IntRange(min=1, max=service.TOKEN_EXPIRES_MAX_DAYS),
+              default=None, metavar="DAYS",
+              help="Expire after DAYS days, at most 3650 (default: never).")
 @click.option("--label", default="", help="What the token is for, shown by list.")
 def create(config_uri: str, login: str, days: int | None, label: str) -> None:
     """Make a token for --user; it is shown once."""

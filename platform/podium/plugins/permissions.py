@@ -50,7 +50,12 @@ CORE_PERMISSIONS = (
                "The site's own administration pages and commands."),
     Permission("podium.users", "Manage users",
                "Add, disable and enable users, give and take their roles."),
+    Permission("podium.account", "Manage your own account",
+               "Your account page (/account): your API tokens and your password."),
 )
+#: Every signed-in user manages their own account unless an operator says
+#: otherwise (``podium.roles.authenticated`` replaces this in full).
+CORE_DEFAULT_GRANTS = {AUTHENTICATED: ["podium.account"]}
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,8 @@ def build_catalog(declarations: Iterable[tuple[str, Iterable[Permission],
     stopping the start-up the skip was meant to allow."""
     declared: dict[str, Declared] = {}
     proposed: dict[str, set[str]] = {}
-    for owner, permissions, grants in [(CORE, CORE_PERMISSIONS, {}), *declarations]:
+    core = (CORE, CORE_PERMISSIONS, CORE_DEFAULT_GRANTS)
+    for owner, permissions, grants in [core, *declarations]:
         for permission in permissions:
             other = declared.get(permission.name)
             if other is not None:

@@ -52,8 +52,11 @@ class Resolution:
 
 
 def listing_of(names: list[str], installed: Mapping[str, InstalledPlugin]) -> list[str]:
+    """The plugins ``podium.plugins`` names; with ``*``, every installed one plus any
+    other name given, so that a misspelt or uninstalled name is still reported."""
     if ALL in names:
-        return list(installed)
+        return list(installed) + [name for name in dict.fromkeys(names)
+                                  if name != ALL and name not in installed]
     return list(dict.fromkeys(names))
 
 

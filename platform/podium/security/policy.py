@@ -230,3 +230,4 @@ def includeme(config: Configurator) -> None:
     # every plugin has declared its permissions and proposed its grants.
     config.action(None, register_unless_set, args=(config,), order=PHASE2_CONFIG + 1)
     config.include(".login")
+    config.include(".account")  # the signed-in user's page: tokens, password

@@ -37,11 +37,25 @@ def make_engine(settings: dict[str, Any]) -> Engine:
     # again on a new connection (podium.store.errors.is_stale_connection),
     # which is safe because nothing was committed on the dead one.
     # ``sqlalchemy.pool_pre_ping = true`` brings the ping back.
-    engine = engine_from_config(pool_options(options), prefix="sqlalchemy.", future=True)
+    engine = engine_from_config(pool_options(options), prefix="sqlalchemy.", future=True,
+                                **connect_arguments(url))
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine, int(settings.get("podium.sqlite_busy_timeout", 5000)),
                      sqlite_synchronous(settings))
     return engine
+
+
+#: Seconds a PostgreSQL connection attempt may take; libpq's own default is to wait
+#: for ever, which holds a request and a pool slot while a server is unreachable.
+POSTGRESQL_CONNECT_TIMEOUT = 10
+
+
+def connect_arguments(url: URL) -> dict[str, Any]:
+    """Extra ``create_engine`` arguments: a connect timeout for PostgreSQL unless the
+    URL sets one (``?connect_timeout=N``, which libpq reads, wins)."""
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        return {"connect_args": {"connect_timeout": POSTGRESQL_CONNECT_TIMEOUT}}
+    return {}
 
 
 def sqlite_path(url: URL) -> str | None:

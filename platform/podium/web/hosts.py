@@ -17,7 +17,9 @@ that name only, ``.example.org`` that name and every subdomain (Django's
 
 One tween, under the exception view tween so that the core's error views
 render its ``HTTPBadRequest`` in the layout or as JSON, and above the other
-checks of the request, so that a refused host learns nothing more.
+checks of the request, so that a refused host learns nothing more.  The one
+path it lets through is ``/health`` (:mod:`podium.web.health`): load balancers
+probe by address, and that answer holds no URL.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pyramid.response import Response
 from pyramid.tweens import EXCVIEW, MAIN
 
 from ..excerpts import excerpt, request_excerpt
+from .health import HEALTH_PATH
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +97,7 @@ def allowed_hosts_tween_factory(handler: Callable[[Request], Response],
 
     def allowed_hosts_tween(request: Request) -> Response:
         host = request.host
-        if host_name(host) in allowed:
+        if host_name(host) in allowed or request.path_info == HEALTH_PATH:
             return handler(request)
         message = refusal(host)
         log.info("400 for %s: %s", request_excerpt(request), message)

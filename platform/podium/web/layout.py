@@ -444,6 +444,8 @@ class Account:
     login_url: str
     #: Where the "Log out" button posts.
     logout_url: str
+    #: The user's own page (``/account``), which their name links to.
+    account_url: str = ""
 
 
 def account(request: Request) -> Account:
@@ -455,7 +457,8 @@ def account(request: Request) -> Account:
         except Exception:  # a page must render even when nobody can be looked up
             log.warning("the layout could not look up who is asking", exc_info=True)
             known = False
-    return Account(identity, known, login_path(request), route_path(request, "podium.logout"))
+    return Account(identity, known, login_path(request), route_path(request, "podium.logout"),
+                   route_path(request, "podium.account"))
 
 
 def page_assets(request: Request, kind: str) -> tuple[PageAsset, ...]:

@@ -58,7 +58,7 @@ plugin = Plugin(
     # A dotted name: click and the command code are imported only by `podium`.
     commands="podium_notes.cli:notes",
     permissions=PERMISSIONS,
-    # Transitional: open to everyone, as before permissions (podium_notes.permissions).
+    # Read by everyone, written by users, anyone's notes by editors (podium_notes.permissions).
     default_grants=DEFAULT_GRANTS,
     # What other plugins may implement to extend notes (podium_notes.hooks).
     hookspecs="podium_notes.hooks",

@@ -3,14 +3,17 @@
 ``notes.edit`` and ``notes.delete`` act on the user's own notes;
 ``notes.edit_any`` widens both to every note (:mod:`podium_notes.owners`).
 
-For now every one of them is proposed to ``everyone``, which keeps the plugin
-as open as it was before permissions existed (the JSON API is used without an
-identity, and anybody may change any note).  An operator tightens it with
-``podium.roles.everyone = notes.view`` and ``podium.roles.authenticated =
-notes.view notes.create notes.edit notes.delete`` (the README's "Permissions").
+The proposed defaults are what an operator expects of a fresh site:
+anonymous visitors read (while ``notes.public_read`` is on), signed-in users
+write and change their own notes, and the role ``editor`` (which nobody has
+until ``podium users grant NAME editor``) edits, deletes and exports
+anyone's.  An operator opens a site to anonymous writers with
+``podium.roles.everyone = notes.view notes.create`` (the README's
+"Permissions"); a ``podium.roles.<role>`` setting replaces the proposal for
+its role in full.
 """
 
-from podium.api import EVERYONE, Permission
+from podium.api import AUTHENTICATED, EVERYONE, Permission
 
 VIEW = "notes.view"
 CREATE = "notes.create"
@@ -31,5 +34,11 @@ PERMISSIONS = (
     Permission(EXPORT, "Export notes", "Download every note as CSV."),
 )
 
-#: Transitional: everything open to everyone, as before permissions.
-DEFAULT_GRANTS = {EVERYONE: [p.name for p in PERMISSIONS]}
+#: The role the plugin proposes its wider permissions to.
+EDITOR = "editor"
+
+DEFAULT_GRANTS = {
+    EVERYONE: [VIEW],
+    AUTHENTICATED: [VIEW, CREATE, EDIT, DELETE],
+    EDITOR: [EDIT_ANY, EXPORT],
+}
