@@ -30,31 +30,31 @@ def podium(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([PODIUM, *args], capture_output=True, text=True, timeout=120)
 
 
-def tags_of(testapp: Any) -> dict[str, list[str]]:
-    return {item["title"]: item["tags"] for item in testapp.get(API).json["items"]}
+def tags_of(api: Any) -> dict[str, list[str]]:
+    return {item["title"]: item["tags"] for item in api.get(API).json["items"]}
 
 
-def test_rename_gives_every_note_the_new_name(testapp, ini: Path, podium_engine: Engine):
-    testapp.post_json(API, {"title": "One", "tags": ["pyhton", "web"]}, status=201)
-    testapp.post_json(API, {"title": "Two", "tags": ["pyhton"]}, status=201)
+def test_rename_gives_every_note_the_new_name(api, ini: Path, podium_engine: Engine):
+    api.post_json(API, {"title": "One", "tags": ["pyhton", "web"]}, status=201)
+    api.post_json(API, {"title": "Two", "tags": ["pyhton"]}, status=201)
     result = podium("tags", "rename", "Pyhton", "Python", str(ini))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "renamed 'pyhton' to 'python': 2 notes"
-    assert tags_of(testapp) == {"Two": ["python"], "One": ["python", "web"]}
+    assert tags_of(api) == {"Two": ["python"], "One": ["python", "web"]}
     assert tag_names(podium_engine) == ["python", "web"]
 
 
-def test_rename_to_an_existing_tag_merges_them(testapp, ini: Path, podium_engine: Engine):
-    testapp.post_json(API, {"title": "Both", "tags": ["js", "javascript"]}, status=201)
-    testapp.post_json(API, {"title": "Old", "tags": ["js", "web"]}, status=201)
-    testapp.post_json(API, {"title": "New", "tags": ["javascript"]}, status=201)
+def test_rename_to_an_existing_tag_merges_them(api, ini: Path, podium_engine: Engine):
+    api.post_json(API, {"title": "Both", "tags": ["js", "javascript"]}, status=201)
+    api.post_json(API, {"title": "Old", "tags": ["js", "web"]}, status=201)
+    api.post_json(API, {"title": "New", "tags": ["javascript"]}, status=201)
     result = podium("tags", "rename", "js", "javascript", str(ini))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "merged 'js' into 'javascript': 2 notes"
-    assert tags_of(testapp) == {"New": ["javascript"], "Old": ["javascript", "web"],
+    assert tags_of(api) == {"New": ["javascript"], "Old": ["javascript", "web"],
                                 "Both": ["javascript"]}
     assert tag_names(podium_engine) == ["javascript", "web"]
-    assert testapp.get(API, {"tag": "javascript"}).json["total"] == 3
+    assert api.get(API, {"tag": "javascript"}).json["total"] == 3
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
@@ -64,8 +64,8 @@ def test_rename_to_an_existing_tag_merges_them(testapp, ini: Path, podium_engine
     ("Web", "web", "Error: OLD and NEW are the same tag, 'web': nothing to rename"),
 ])
 def test_a_rename_that_cannot_be_done_is_an_error_and_changes_nothing(
-        testapp, ini: Path, podium_engine: Engine, old: str, new: str, message: str):
-    testapp.post_json(API, {"title": "One", "tags": ["web"]}, status=201)
+        api, ini: Path, podium_engine: Engine, old: str, new: str, message: str):
+    api.post_json(API, {"title": "One", "tags": ["web"]}, status=201)
     before = stored_tags(podium_engine)
     result = podium("tags", "rename", old, new, str(ini))
     assert result.returncode == 1
