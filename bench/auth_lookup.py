@@ -16,6 +16,12 @@ counted against the shipped one on the same requests.
 - ``bench.auth_lookup:make_breakdown_app``: the lookup chosen per request by
   an ``X-Lookup`` header (:data:`VARIANTS`), which ``main`` counts under
   callgrind, pair by pair, on one server.
+
+Since the identity became one statement on the connection (``shipped``, with
+the token's expiry check and last-use write the sketches leave out) and the
+transaction's user is recorded only when a request reads its identity, the
+``json`` pair's ``PUBLIC`` view looks nothing up unless ``--option
+tm.annotate_user=true`` makes pyramid_tm ask every request, as it did before.
 """
 
 from __future__ import annotations
@@ -243,10 +249,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                         type=lambda v: names(v, list(PLAN), "pair"))
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="passed to the factory, as python -m bench.auth's: "
+                             "tm.annotate_user=true makes every request look its identity "
+                             "up, as pyramid_tm's default did (a PUBLIC view otherwise "
+                             "never does)")
     args = parser.parse_args(argv)
+    options = dict(item.split("=", 1) for item in args.option)
     require_callgrind()
     with tempfile.TemporaryDirectory(prefix="podium-auth-lookup-") as tmp, \
-            auth.site(Path(tmp), "bench.auth_lookup:make_breakdown_app") as site_:
+            auth.site(Path(tmp), "bench.auth_lookup:make_breakdown_app", options) as site_:
         out = Path(tmp) / "lookup.callgrind"
         log("podium under callgrind (slow: a minute or two)")
         server, cookie = auth.start_podium(site_, Path(tmp), "lookup", timeout=START_TIMEOUT,

@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from notes_data import add_notes, count, rows
+from notes_data import OPEN_TO_EVERYONE, add_notes, count, rows
 
 from podium.testing import PodiumTestApp, build_app
 from podium.testing.apps import delete_all_rows
@@ -93,6 +93,13 @@ def notes_represent(request, notes):
     return {note.id: {"label_of": f"label-{note.id}", "title": "not the title"}
             for note in notes}
 '''
+
+
+@pytest.fixture
+def podium_settings(podium_settings):
+    """A site open to anonymous writers: these tests are about the hooks, whoever
+    writes (who may is test_permissions.py's)."""
+    return {**podium_settings, **OPEN_TO_EVERYONE}
 
 
 @pytest.fixture

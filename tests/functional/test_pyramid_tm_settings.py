@@ -5,6 +5,10 @@ requests that write a row, and counts the rows through a separate
 connection (a SQLite file, and PostgreSQL when PODIUM_TEST_DATABASE_URL is
 set).  Each also sends a request the setting does not concern, so that a
 setting Podium ignored would fail the test rather than pass it.
+
+``tm.annotate_user`` is the one default Podium changes, with its own security
+policy only: off, the transaction's user recorded when the request reads its
+identity, so that a request that does not pays no lookup.
 """
 
 from __future__ import annotations
@@ -12,14 +16,16 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, select
 
 from podium.testing import PodiumTestApp, base_settings, build_app
-from podium.testing.accounts import make_user
+from podium.testing.accounts import make_token, make_user
 from podium.testing.apps import delete_all_rows
 
 PROBE = '''
 from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid_retry import RetryableException
 from pyramid_tm import is_tm_active
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
@@ -30,6 +36,10 @@ rows = Table("tm_settings_probe", MetaData(), Column("id", Integer, primary_key=
 
 #: (committed, txn.user) of every transaction the probe saw end in a commit hook.
 COMMITTED = []
+#: Whether includeme sets SessionUserPolicy (the fixture's own_policy), not Podium's.
+OWN_POLICY = False
+#: Attempts of the retried view.
+RETRIED = []
 
 
 def activate(request):
@@ -62,11 +72,37 @@ class SessionUserPolicy:
         return []
 
 
+def record_commit(request):
+    txn = request.tm.get()
+    txn.addAfterCommitHook(lambda ok, txn: COMMITTED.append((ok, txn.user)), args=(txn,))
+
+
+def plain(request):
+    """Reads neither the identity nor the database."""
+    record_commit(request)
+    return Response("plain")
+
+
+def whoami(request):
+    record_commit(request)
+    identity = request.identity
+    return Response("nobody" if identity is None else getattr(identity, "login", identity))
+
+
+def retried(request):
+    """Reads the identity, then fails its first attempt in a way pyramid_retry retries."""
+    record_commit(request)
+    identity = request.identity
+    RETRIED.append(request.path_info)
+    if len(RETRIED) == 1:
+        raise RetryableException("again")
+    return Response(identity.login)
+
+
 def write(request):
     active = is_tm_active(request)
     if active:
-        txn = request.tm.get()
-        txn.addAfterCommitHook(lambda ok, txn: COMMITTED.append((ok, txn.user)), args=(txn,))
+        record_commit(request)
     try:
         request.dbsession.execute(insert(rows).values(how=request.matchdict["how"]))
         request.dbsession.flush()
@@ -80,11 +116,19 @@ def write(request):
 
 
 def includeme(config):
-    config.set_security_policy(SessionUserPolicy())
+    if OWN_POLICY:
+        config.set_security_policy(SessionUserPolicy())
     config.add_route("tmprobe.write", "/write/{how}")
     config.add_route("tmprobe.untracked", "/untracked/{how}")
     for route in ("tmprobe.write", "tmprobe.untracked"):
-        config.add_view(write, route_name=route, require_csrf=False)
+        config.add_view(write, route_name=route, require_csrf=False,
+                        permission=NO_PERMISSION_REQUIRED)
+    config.add_route("tmprobe.plain", "/plain")
+    config.add_view(plain, route_name="tmprobe.plain", permission=NO_PERMISSION_REQUIRED)
+    config.add_route("tmprobe.whoami", "/whoami")
+    config.add_view(whoami, route_name="tmprobe.whoami", permission=NO_PERMISSION_REQUIRED)
+    config.add_route("tmprobe.retried", "/retried")
+    config.add_view(retried, route_name="tmprobe.retried", permission=NO_PERMISSION_REQUIRED)
 '''
 
 rows = Table("tm_settings_probe", MetaData(), Column("id", Integer, primary_key=True),
@@ -93,12 +137,14 @@ rows = Table("tm_settings_probe", MetaData(), Column("id", Integer, primary_key=
 
 @pytest.fixture
 def probe_app(make_plugin, podium_database_url):
-    """``probe_app(**settings)``: (PodiumTestApp, probe module, rows written)."""
+    """``probe_app(own_policy=False, **settings)``: (PodiumTestApp, probe module, rows
+    written); with ``own_policy`` the probe sets a security policy of its own."""
     package = make_plugin("tmprobe", PROBE)
     module = importlib.import_module(package)
     engines = []
 
-    def make(**settings: str):
+    def make(own_policy: bool = False, **settings: str):
+        module.OWN_POLICY = own_policy
         values = base_settings(podium_database_url, "tmprobe")
         values.update({key: value.replace("PKG", package) for key, value in settings.items()})
         app = build_app(values)
@@ -132,8 +178,85 @@ def test_activate_hook_leaves_the_requests_it_refuses_without_a_transaction(prob
     assert written() == ["tracked"]
 
 
-def test_annotate_user_is_on_by_default(probe_app):
-    testapp, module, written = probe_app()
+class Statements(list):
+    """The statements sent on an engine while the ``with`` block runs."""
+
+    def __init__(self, engine):
+        super().__init__()
+        self.engine = engine
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany):
+        self.append(statement)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def test_by_default_the_user_is_recorded_when_the_request_reads_the_identity(probe_app):
+    testapp, module, _ = probe_app()
+    registry = testapp.app.registry
+    alice = make_user(registry, "alice")
+    token = make_token(registry, "alice")
+    make_token(registry, "alice")  # its first use writes last_used_at: not measured below
+    testapp.get("/tmprobe/whoami", headers={"Authorization": f"Bearer {token}"})
+    testapp.login("alice")
+    module.COMMITTED.clear()
+    with Statements(registry["podium.engine"]) as statements:
+        # Logged in, but the view never asks who: no lookup, no user.
+        assert testapp.get("/tmprobe/plain").text == "plain"
+        assert testapp.get("/tmprobe/plain", headers={
+            "Authorization": f"Bearer {token}"}).text == "plain"
+    assert statements == []
+    assert module.COMMITTED == [(True, ""), (True, "")]
+    module.COMMITTED.clear()
+    with Statements(registry["podium.engine"]) as statements:
+        assert testapp.get("/tmprobe/whoami").text == "alice"
+        assert testapp.get("/tmprobe/whoami", headers={
+            "Authorization": f"Bearer {token}"}).text == "alice"
+    assert len(statements) == 2, statements  # one lookup each
+    # The value pyramid_tm's tm.annotate_user writes: str(request.authenticated_userid).
+    assert module.COMMITTED == [(True, str(alice.id)), (True, str(alice.id))]
+    module.COMMITTED.clear()
+    testapp.logout()
+    assert testapp.get("/tmprobe/whoami").text == "nobody"
+    assert module.COMMITTED == [(True, "")]
+    assert registry.settings["tm.annotate_user"] == "false"
+
+
+def test_a_retried_request_records_the_user_in_the_transaction_that_commits(probe_app):
+    """pyramid_retry runs the request again on the same environ, where the identity
+    is cached: the new transaction gets the user all the same."""
+    testapp, module, _ = probe_app()
+    alice = make_user(testapp.app.registry, "alice")
+    testapp.login("alice")
+    module.COMMITTED.clear()
+    module.RETRIED.clear()
+    assert testapp.get("/tmprobe/retried").text == "alice"
+    assert len(module.RETRIED) == 2
+    assert module.COMMITTED == [(True, str(alice.id))]  # the failed attempt aborted
+
+
+def test_annotate_user_true_looks_the_user_up_for_every_request(probe_app):
+    testapp, module, written = probe_app(**{"tm.annotate_user": "true"})
+    registry = testapp.app.registry
+    alice = make_user(registry, "alice")
+    testapp.login("alice")
+    module.COMMITTED.clear()
+    with Statements(registry["podium.engine"]) as statements:
+        assert testapp.get("/tmprobe/plain").text == "plain"
+    assert len(statements) == 1, statements  # pyramid_tm's, when the transaction begins
+    testapp.post("/tmprobe/write/alice")
+    assert module.COMMITTED == [(True, str(alice.id)), (True, str(alice.id))]
+    assert written() == ["alice"]
+
+
+def test_an_applications_own_policy_keeps_pyramid_tms_default(probe_app):
+    """Only Podium's policy knows whether a request read its identity."""
+    testapp, module, written = probe_app(own_policy=True)
     module.COMMITTED.clear()
     testapp.post("/tmprobe/write/anonymous")
     alice = make_user(testapp.app.registry, "alice")
@@ -143,13 +266,15 @@ def test_annotate_user_is_on_by_default(probe_app):
     assert written() == ["anonymous", "alice"]
 
 
-def test_annotate_user_false_leaves_the_user_out(probe_app):
-    testapp, module, written = probe_app(**{"tm.annotate_user": "false"})
+@pytest.mark.parametrize("own_policy", [False, True])
+def test_annotate_user_false_leaves_the_user_out(probe_app, own_policy):
+    testapp, module, written = probe_app(own_policy, **{"tm.annotate_user": "false"})
     module.COMMITTED.clear()
     make_user(testapp.app.registry, "alice")
     testapp.login("alice")
     testapp.post("/tmprobe/write/alice")
-    assert module.COMMITTED == [(True, "")]
+    assert testapp.get("/tmprobe/whoami").text != "nobody"  # read, and still not recorded
+    assert module.COMMITTED == [(True, ""), (True, "")]
     assert written() == ["alice"]
 
 

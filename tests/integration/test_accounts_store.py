@@ -122,7 +122,11 @@ def test_roles(engine):
         assert [u.role_names for u in service.list_users(s)] == [[], ["admin"]]
 
 
-def test_tokens(engine):
+@pytest.mark.parametrize("lookup", [service.user_for_token, service.active_user_for_token],
+                         ids=["orm", "snapshot"])
+def test_tokens(engine, lookup):
+    """Both lookups (the commands' ORM one, the security policy's one statement) agree on
+    expiry, last use (at most once a minute), disabled users and revoked tokens."""
     with tm_session(engine) as s:
         service.add_user(s, CHEAP, "alice", GOOD)
         new = service.create_token(s, "alice", expires_days=30, label="ci")
@@ -135,30 +139,30 @@ def test_tokens(engine):
         stored = conn.execute(text("SELECT token_hash FROM podium_api_token")).scalars().all()
     assert secret not in " ".join(stored) and service.token_digest(secret) in stored
     with tm_session(engine) as s:
-        assert service.user_for_token(s, secret).login == "alice"
-        assert service.user_for_token(s, old_secret) is None  # expired
-        assert service.user_for_token(s, secret[:-1] + "x") is None
-        assert service.user_for_token(s, "") is None
+        assert lookup(s, secret).login == "alice"
+        assert lookup(s, old_secret) is None  # expired
+        assert lookup(s, secret[:-1] + "x") is None
+        assert lookup(s, "") is None
     with tm_session(engine) as s:
         tokens = service.list_tokens(s, "alice")
         assert tokens[0].last_used_at is not None and tokens[1].last_used_at is None
         first_use = tokens[0].last_used_at
     with tm_session(engine) as s:  # used again at once: not rewritten
-        service.user_for_token(s, secret)
+        lookup(s, secret)
     with tm_session(engine) as s:
         assert service.list_tokens(s, "alice")[0].last_used_at == first_use
         service.list_tokens(s, "alice")[0].last_used_at = utcnow() - timedelta(minutes=2)
     with tm_session(engine) as s:  # a minute later: recorded
-        service.user_for_token(s, secret)
+        lookup(s, secret)
     with tm_session(engine) as s:
         assert service.aware(service.list_tokens(s, "alice")[0].last_used_at) > \
             utcnow() - timedelta(seconds=30)
         service.set_active(s, "alice", False)
     with tm_session(engine) as s:
-        assert service.user_for_token(s, secret) is None  # disabled user
+        assert lookup(s, secret) is None  # disabled user
         service.set_active(s, "alice", True)
         service.revoke_token(s, "alice", token_id)
     with tm_session(engine) as s:
-        assert service.user_for_token(s, secret) is None  # revoked
+        assert lookup(s, secret) is None  # revoked
         with pytest.raises(service.AccountError, match="has no token"):
             service.revoke_token(s, "alice", token_id)

@@ -114,3 +114,22 @@ def test_podium_hooks_reports_a_cycle_as_one_error_line(make_plugin, tmp_path):
     assert result.returncode == 1
     assert ("\nError: hook 'collect': a cycle of before/after hints between plugins "
             "alpha, beta: ") in "\n" + result.stderr
+
+
+MISSPELT = "from podium.api import hookimpl\n\n\n@hookimpl\ndef colect(value):\n    return 1\n"
+
+
+def test_check_warns_about_an_implementation_of_a_hook_nobody_declares(make_plugin, tmp_path):
+    """A misspelt hook name would never run and never say so; a hook whose owner is
+    installed but not enabled is dormant by design, and not warned about."""
+    ini = site(make_plugin, tmp_path, "alpha delta")
+    make_plugin("delta", PLUGIN.format(fields="hookimpls='PKG.impls'"), target="PKG:plugin",
+                files={"impls.py": MISSPELT})
+    assert run(tmp_path, "db", "upgrade", ini).returncode == 0
+    result = run(tmp_path, "check", ini)
+    assert result.returncode == 0, result.stderr
+    assert "1 implementation(s) of undeclared hooks" in result.stderr
+    assert "plugin 'delta' implements hook 'colect'" in result.stderr
+    assert "'collect'" not in result.stderr  # alpha's: its owner is installed, not enabled
+    strict = run(tmp_path, "check", "--strict", ini)
+    assert strict.returncode == 1 and "implements hook 'colect'" in strict.stderr

@@ -16,14 +16,14 @@ from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..store.model import Base
-from .models import ROLE_MAX, utcnow
+from .models import ROLE_GRANT_TABLE, ROLE_MAX, utcnow
 from .service import AccountError, normalize_role
 
 PERMISSION_MAX = 200
 
 
 class RoleGrant(Base):
-    __tablename__ = "podium_role_permission"
+    __tablename__ = ROLE_GRANT_TABLE
 
     role: Mapped[str] = mapped_column(String(ROLE_MAX), primary_key=True)
     permission: Mapped[str] = mapped_column(String(PERMISSION_MAX), primary_key=True)

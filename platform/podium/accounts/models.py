@@ -23,6 +23,9 @@ ROLE_MAX = 100
 EVERYONE = "everyone"
 AUTHENTICATED = "authenticated"
 PSEUDO_ROLES = (EVERYONE, AUTHENTICATED)
+#: The table of the roles' stored grants (:mod:`podium.accounts.grants`), named here
+#: because :mod:`podium.accounts.service` reads it with the identity.
+ROLE_GRANT_TABLE = "podium_role_permission"
 
 
 def utcnow() -> datetime:

@@ -9,6 +9,9 @@ from alembic.util import CommandError
 from pyramid.exceptions import ConfigurationError, ConfigurationExecutionError
 from sqlalchemy.exc import DBAPIError
 
+from ..hooks import REGISTRY_KEY as HOOKS_KEY
+from ..hooks import hooks_of
+from ..hooks.unknown import undeclared_warnings
 from ..plugins.errors import PluginError
 from ..plugins.permissions import unprotected_views
 from ..settings.types import SettingsError
@@ -48,7 +51,8 @@ def _is_podiums(error: BaseException) -> bool:
 
 
 def app_problems(config_uri: str, unprotected: list[str] | None = None,
-                 lost_slots: list[str] | None = None) -> list[str]:
+                 lost_slots: list[str] | None = None,
+                 unknown_hooks: list[str] | None = None) -> list[str]:
     """Build the application ``CONFIG_URI`` names (``use = egg:podium`` or a
     host's own factory, such as ``egg:acme-site``) exactly as pserve does,
     through ``pyramid.paster.get_app``, and say what stops it.
@@ -57,7 +61,8 @@ def app_problems(config_uri: str, unprotected: list[str] | None = None,
     with Podium's own.  An exception that is not a configuration problem is a
     bug of the code loaded, and keeps its traceback.  The views that have no
     permission and are not declared public are added to ``unprotected``, the
-    slot contributions no template in effect renders to ``lost_slots``."""
+    slot contributions no template in effect renders to ``lost_slots``, the
+    implementations of hooks no installed plugin declares to ``unknown_hooks``."""
     from pyramid.paster import get_app
 
     try:
@@ -80,6 +85,10 @@ def app_problems(config_uri: str, unprotected: list[str] | None = None,
         registry = getattr(app, "registry", None)
         if registry is not None:
             lost_slots.extend(lost_contributions(registry))
+    if unknown_hooks is not None:
+        registry = getattr(app, "registry", None)
+        if registry is not None and HOOKS_KEY in registry:
+            unknown_hooks.extend(undeclared_warnings(hooks_of(registry), registry.settings))
     _close(app)
     return []
 
@@ -101,8 +110,8 @@ def _close(app: Any) -> None:
 @click.command()
 @click.argument("config_uri")
 @click.option("--strict", is_flag=True,
-              help="Count views without a permission and lost slot contributions as "
-                   "problems (exit 1).")
+              help="Count views without a permission, lost slot contributions and "
+                   "implementations of undeclared hooks as problems (exit 1).")
 def check(config_uri: str, strict: bool) -> None:
     """Load CONFIG_URI as pserve would and report every problem found.
 
@@ -114,16 +123,18 @@ def check(config_uri: str, strict: bool) -> None:
     It also lists every view that has no permission and is not declared
     public (permission=PUBLIC), by plugin, route and file:line, and every
     slot contribution no template in effect renders (an override dropped
-    the slot): warnings, or problems with --strict.
+    the slot), and every implementation of a hook no installed plugin
+    declares (a misspelt name): warnings, or problems with --strict.
     """
     unprotected: list[str] = []
     lost: list[str] = []
+    unknown_hooks: list[str] = []
     try:
         settings, problems = config_problems(config_uri)
     except (ImportError, LookupError) as exc:  # reading the settings loads the factory
         settings, problems = {}, [unloadable(config_uri, exc)]
     if not problems:
-        problems.extend(app_problems(config_uri, unprotected, lost))
+        problems.extend(app_problems(config_uri, unprotected, lost, unknown_hooks))
         try:
             problem = schema_problem(config_uri, settings)
         except PluginError as exc:  # the plugins the migrations are read for
@@ -133,6 +144,7 @@ def check(config_uri: str, strict: bool) -> None:
     if strict:
         problems.extend(unprotected)
         problems.extend(lost)
+        problems.extend(unknown_hooks)
     elif unprotected:
         click.echo(f"{config_uri}: {len(unprotected)} view(s) without a permission "
                    "(default deny: each needs a permission, or PUBLIC)", err=True)
@@ -141,6 +153,11 @@ def check(config_uri: str, strict: bool) -> None:
     if lost and not strict:
         click.echo(f"{config_uri}: {len(lost)} slot contribution(s) never rendered", err=True)
         for line in lost:
+            click.echo(f"- warning: {line}", err=True)
+    if unknown_hooks and not strict:
+        click.echo(f"{config_uri}: {len(unknown_hooks)} implementation(s) of undeclared "
+                   "hooks", err=True)
+        for line in unknown_hooks:
             click.echo(f"- warning: {line}", err=True)
     if problems:
         click.echo(f"{config_uri}: {len(problems)} problem(s)", err=True)

@@ -12,17 +12,25 @@ Two identity sources, tried in this order:
   before (a copied cookie too) identifies nobody from then on.
 
 An unknown or disabled user, an expired or revoked token and a stale epoch
-identify nobody.  The identity is looked up once per request (one query for
-the session, one or two for a token) and cached in the request's environ;
+identify nobody.  The identity is looked up when the request first asks for it,
+with one statement (the user, their roles and the store's grants; a token's last
+use is written at most once a minute), and cached in the request's environ;
 :class:`Identity` is a frozen snapshot, usable after the transaction ended.
+
+The transaction's user (``transaction.interfaces.ITransaction.user``): unless the
+operator sets ``tm.annotate_user``, Podium's policy sets it to false, so that
+pyramid_tm does not look the identity up at the start of every request, and records
+``str(user_id)``, the value pyramid_tm would have written, when the request reads an
+identity.  An explicit ``tm.annotate_user`` (true or false) is pyramid_tm's, as it
+documents it.
 
 Permissions: a user has what their roles give, plus what the pseudo-roles
 ``authenticated`` and ``everyone`` give; an anonymous request has what
 ``everyone`` gives.  What a role gives is its defaults (its
 ``podium.roles.<role>`` setting, or else the enabled plugins' proposed
 ``default_grants``: :mod:`podium.plugins.permissions`) and the grants stored
-with ``podium roles grant`` (:mod:`podium.accounts.grants`), read in one
-query per identity and cached with it.  The built-in role
+with ``podium roles grant`` (:mod:`podium.accounts.grants`), read with the
+identity and cached with it.  The built-in role
 ``admin`` has every permission.  ``permission=`` on views,
 ``request.has_permission`` and ``NO_PERMISSION_REQUIRED`` (``podium.api.PUBLIC``)
 work as Pyramid documents.
@@ -41,9 +49,9 @@ from pyramid.config import Configurator
 from pyramid.interfaces import PHASE2_CONFIG, ISecurityPolicy
 from pyramid.request import Request
 from pyramid.security import Allowed, Denied
+from pyramid_tm import is_tm_active
 
 from ..accounts.grants import stored_permissions
-from ..accounts.models import User
 from ..accounts.service import (
     UserSnapshot,
     active_user_by_id,
@@ -105,9 +113,13 @@ def bearer_token(request: Request) -> str | None:
 class PodiumSecurityPolicy:
     """Pyramid's ``ISecurityPolicy`` over Podium's accounts."""
 
-    def __init__(self, roles: Mapping[str, frozenset[str]]):
+    def __init__(self, roles: Mapping[str, frozenset[str]], *,
+                 annotate_user: bool = False):
         #: Role -> its default permissions (settings, else plugins' proposals).
         self.roles = dict(roles)
+        #: Whether a request that reads an identity records it as its transaction's
+        #: user (pyramid_tm's ``tm.annotate_user`` is then off: see the module).
+        self.annotate_user = annotate_user
 
     # identity -------------------------------------------------------------
 
@@ -115,17 +127,23 @@ class PodiumSecurityPolicy:
         cached = request.environ.get(CACHE_KEY, _MISSING)
         if cached is _MISSING:
             cached = request.environ[CACHE_KEY] = self._look_up(request)
+        if cached is not None and self.annotate_user and is_tm_active(request):
+            # Checked on every read, not only the lookup's: pyramid_retry runs a retried
+            # request, with the identity cached in its environ, in a new transaction.
+            transaction = request.tm.get()
+            if not transaction.user:
+                transaction.user = str(cached.user_id)  # as pyramid_tm writes it
         return cached
 
     def _look_up(self, request: Request) -> Identity | None:
         token = bearer_token(request)
         if token is not None:
             user = active_user_for_token(request.dbsession, token) if token else None
-            return self._identity_of(request, user, BEARER)
+            return self._identity_of(user, BEARER)
         if SESSION_COOKIE + "=" not in request.environ.get("HTTP_COOKIE", ""):
             # No session cookie, so an empty session: not building one keeps
-            # an anonymous request (pyramid_tm asks every request for its
-            # user) from parsing cookies and decoding a session for nothing.
+            # an anonymous request (the layout asks every page for its user)
+            # from parsing cookies and decoding a session for nothing.
             return None
         session = request.session
         user_id, epoch = session.get(USERID_KEY), session.get(EPOCH_KEY)
@@ -134,19 +152,16 @@ class PodiumSecurityPolicy:
         user = active_user_by_id(request.dbsession, user_id)
         if user is None or user.session_epoch != epoch:
             return None
-        return self._identity_of(request, user, SESSION)
+        return self._identity_of(user, SESSION)
 
-    def _identity_of(self, request: Request, user: User | UserSnapshot | None,
-                     source: str) -> Identity | None:
+    def _identity_of(self, user: UserSnapshot | None, source: str) -> Identity | None:
         if user is None:
             return None
-        roles = user.roles if isinstance(user, UserSnapshot) else frozenset(user.role_names)
-        granted = roles | {AUTHENTICATED, EVERYONE}
         permissions = frozenset().union(
-            *(self.roles.get(role, ()) for role in granted),
-            stored_permissions(request.dbsession, granted))
+            *(self.roles.get(role, ()) for role in user.roles | {AUTHENTICATED, EVERYONE}),
+            user.granted)
         return Identity(user_id=user.id, login=user.login, display_name=user.display_name,
-                        roles=roles, permissions=permissions, authenticated_by=source)
+                        roles=user.roles, permissions=permissions, authenticated_by=source)
 
     def authenticated_userid(self, request: Request) -> str | None:
         """The user's id, as a string (what pyramid_tm records as the
@@ -184,15 +199,18 @@ class PodiumSecurityPolicy:
         """Start a new session for the user whose id this is: the old session's
         content (its CSRF token with it) is dropped first, so a session made
         before the login, by an attacker too, is not the one after."""
-        user = request.dbsession.get(User, int(userid))
-        if user is None or not user.active:
+        # The identity's statement runs on the connection, which does not flush:
+        # what the ORM holds of this user (a login's changes) is written first.
+        request.dbsession.flush()
+        user = active_user_by_id(request.dbsession, int(userid))
+        if user is None:
             raise ValueError(f"no active user with id {userid!r} to remember")
         session = request.session
         session.invalidate()
         session[USERID_KEY] = user.id
         session[EPOCH_KEY] = user.session_epoch
         # This request's identity is the new session's, whatever cookie it came with.
-        request.environ[CACHE_KEY] = self._identity_of(request, user, SESSION)
+        request.environ[CACHE_KEY] = self._identity_of(user, SESSION)
         return []
 
     def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:
@@ -221,7 +239,16 @@ def default_grants(config: Configurator) -> dict[str, frozenset[str]]:
 def register_unless_set(config: Configurator) -> None:
     registry = config.registry
     if registry.queryUtility(ISecurityPolicy) is None:
-        registry.registerUtility(PodiumSecurityPolicy(default_grants(config)), ISecurityPolicy)
+        # Before pyramid_tm's tween reads the settings (when the WSGI app is made).
+        # An application's own policy keeps pyramid_tm's default: only this policy
+        # knows when a request looked its identity up.
+        settings = registry.settings
+        annotate_user = "tm.annotate_user" not in settings
+        if annotate_user:
+            settings["tm.annotate_user"] = "false"
+        registry.registerUtility(
+            PodiumSecurityPolicy(default_grants(config), annotate_user=annotate_user),
+            ISecurityPolicy)
 
 
 def includeme(config: Configurator) -> None:

@@ -25,6 +25,9 @@ Installed with podium, it gives every test suite these fixtures:
 ``logged_in_app``        ``logged_in_app(permissions=(), login="tester")``: a new
                          WebTest app logged in as a new user with them
 ``api_token``            ``api_token(login)``: a bearer token of that user
+``podium_hookimpl``      ``podium_hookimpl(function, hook=None)``: ``function``
+                         implements the hook (default: its name) until the test
+                         ends, before the plugins' implementations
 
 Rows written by a test are deleted after it, so tests do not see each other.
 """

@@ -132,6 +132,23 @@ def api_token(podium_app: Router) -> Callable[..., str]:
     return make
 
 
+@pytest.fixture
+def podium_hookimpl(podium_app: Router) -> Iterator[Callable[..., None]]:
+    """``podium_hookimpl(function, hook=None)``: ``function`` implements ``hook``
+    (default: its name) in the test's app until the test ends, called before the
+    plugins' implementations; it may carry ``podium.api.hookimpl``'s options."""
+    from ..hooks.temporary import add_temporary_impl
+
+    removals: list[Callable[[], None]] = []
+
+    def add(function: Callable[..., Any], hook: str | None = None) -> None:
+        removals.append(add_temporary_impl(podium_app.registry, function, hook=hook))
+
+    yield add
+    for remove in reversed(removals):
+        remove()
+
+
 def _let_sqlite_nest_transactions(engine: Engine) -> None:
     """pysqlite begins transactions lazily and breaks SAVEPOINT; SQLAlchemy's
     documented remedy: let SQLAlchemy emit BEGIN itself."""
