@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 
-from podium.testing import base_settings
+from podium.testing import PodiumTestApp, base_settings
 
 
 def note_ids(engine: Engine) -> list[int]:
@@ -44,3 +45,27 @@ def write_ini(path: Path, database_url: str, plugins: str = "notes tags") -> Pat
              *(f"{key} = {value}".replace("%", "%%") for key, value in settings.items())]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+# -- the clients: the notes' defaults let a signed-in user write notes and change
+# their own, and nobody else write.  (Fixtures are defined in each module from
+# these: a conftest.py here would be one more module named ``conftest``, which
+# the core's tests import by that name.)
+
+
+def browser(podium_app: Any, user: Any) -> PodiumTestApp:
+    """A browser signed in as ``user`` (a session: forms carry the CSRF token)."""
+    app = PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})
+    app.login(user.id)
+    return app
+
+
+def program(podium_app: Any, token: str) -> PodiumTestApp:
+    """A program sending ``Authorization: Bearer <token>`` with every request."""
+    return PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost",
+                                                    "HTTP_AUTHORIZATION": f"Bearer {token}"})
+
+
+def visitor(podium_app: Any) -> PodiumTestApp:
+    """Somebody nobody is signed in as."""
+    return PodiumTestApp(podium_app, extra_environ={"HTTP_HOST": "localhost"})

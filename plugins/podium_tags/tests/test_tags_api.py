@@ -8,11 +8,32 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from tags_data import link_count, note_ids, stored_tags, tag_names
-
-from podium.testing import PodiumTestApp
+from tags_data import browser, link_count, note_ids, program, stored_tags, tag_names, visitor
 
 pytestmark = pytest.mark.podium_plugins("notes", "tags")
+
+
+@pytest.fixture
+def writer(podium_user):
+    return podium_user("writer")
+
+
+@pytest.fixture
+def testapp(podium_app, writer):
+    """The browser of a signed-in user, ``writer``."""
+    return browser(podium_app, writer)
+
+
+@pytest.fixture
+def api(podium_app, writer, api_token):
+    """A program with an API token of the same user."""
+    return program(podium_app, api_token(writer.login))
+
+
+@pytest.fixture
+def anonymous(podium_app):
+    return visitor(podium_app)
+
 
 API = "/notes/api/notes"
 #: No ``tags`` key at all (None is sent as null).
@@ -202,8 +223,7 @@ def test_tags_ride_on_the_notes_permissions(api, anonymous, podium_user, api_tok
     url = create(api, "Mine", ["python"], status=201).location
     anonymous.post_json(API, {"title": "Anonymous", "tags": ["spam"]}, status=401)
     other = podium_user("other")
-    stranger = PodiumTestApp(podium_app, extra_environ={
-        "HTTP_HOST": "localhost", "HTTP_AUTHORIZATION": f"Bearer {api_token(other.login)}"})
+    stranger = program(podium_app, api_token(other.login))
     stranger.patch_json(url, {"tags": ["defaced"]}, status=403)
     assert tag_names(podium_engine) == ["python"]
     assert api.get(url).json["tags"] == ["python"]

@@ -12,9 +12,21 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from tags_data import stored_tags, tag_names, write_ini
+from tags_data import program, stored_tags, tag_names, write_ini
 
 pytestmark = pytest.mark.podium_plugins("notes", "tags")
+
+
+@pytest.fixture
+def writer(podium_user):
+    return podium_user("writer")
+
+
+@pytest.fixture
+def api(podium_app, writer, api_token):
+    """A program with an API token of the same user."""
+    return program(podium_app, api_token(writer.login))
+
 
 PODIUM = str(Path(sys.executable).with_name("podium"))
 API = "/notes/api/notes"

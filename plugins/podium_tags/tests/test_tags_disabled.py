@@ -6,9 +6,27 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine, text
-from tags_data import link_count, note_ids
+from tags_data import browser, link_count, note_ids, program
 
 pytestmark = pytest.mark.podium_plugins("notes")
+
+
+@pytest.fixture
+def writer(podium_user):
+    return podium_user("writer")
+
+
+@pytest.fixture
+def testapp(podium_app, writer):
+    """The browser of a signed-in user, ``writer``."""
+    return browser(podium_app, writer)
+
+
+@pytest.fixture
+def api(podium_app, writer, api_token):
+    """A program with an API token of the same user."""
+    return program(podium_app, api_token(writer.login))
+
 
 API = "/notes/api/notes"
 

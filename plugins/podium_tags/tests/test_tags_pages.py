@@ -8,9 +8,25 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from tags_data import note_ids, stored_tags
+from tags_data import browser, note_ids, stored_tags, visitor
 
 pytestmark = pytest.mark.podium_plugins("notes", "tags")
+
+
+@pytest.fixture
+def writer(podium_user):
+    return podium_user("writer")
+
+
+@pytest.fixture
+def testapp(podium_app, writer):
+    """The browser of a signed-in user, ``writer``."""
+    return browser(podium_app, writer)
+
+
+@pytest.fixture
+def anonymous(podium_app):
+    return visitor(podium_app)
 
 
 def create(testapp: Any, title: str, tags: str = "", body: str = "") -> Any:
