@@ -11,8 +11,13 @@ PLUGINS := $(filter-out $(BENCH_PLUGIN),$(sort $(dir $(wildcard plugins/*/setup.
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 CONFIG ?= development.ini
+# The API reference page's viewer (podium/jsonapi/viewer.py): swagger-ui-dist from the npm
+# registry, version and SHA-512 pinned in podium/jsonapi/viewer_assets.py, fetched by Python
+# (no Node.js needed) into a git-ignored directory that a static view of the site serves.
+SWAGGER_UI_VERSION := $(shell sed -n 's/^VERSION = "\(.*\)"/\1/p' platform/podium/jsonapi/viewer_assets.py)
+SWAGGER_UI := platform/podium/jsonapi/swagger-ui
 
-.PHONY: run test install install-bench migrate lint bench clean
+.PHONY: run test install install-bench migrate lint bench clean fuzz
 
 run: migrate
 	$(BIN)/pserve $(CONFIG)
@@ -20,7 +25,7 @@ run: migrate
 test: install install-bench
 	$(BIN)/pytest
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(SWAGGER_UI)/.version-$(SWAGGER_UI_VERSION)
 
 install-bench: $(BENCH_INSTALLED)
 
@@ -31,6 +36,9 @@ $(INSTALLED): setup.cfg pyproject.toml $(addsuffix setup.cfg,$(PLUGINS)) example
 	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools<82" wheel
 	$(BIN)/python -m pip install --quiet -e ".[test,postgres]" $(addprefix -e ,$(PLUGINS)) -e examples/acme_site
 	touch $@
+
+$(SWAGGER_UI)/.version-$(SWAGGER_UI_VERSION): | $(INSTALLED)
+	$(BIN)/python -m podium.jsonapi.viewer_assets
 
 $(BENCH_INSTALLED): $(INSTALLED) $(BENCH_PLUGIN)setup.cfg bench/requirements.txt
 	$(BIN)/python -m pip install --quiet -e $(BENCH_PLUGIN) -r bench/requirements.txt
@@ -45,6 +53,11 @@ migrate: install var
 lint: install
 	$(BIN)/ruff check platform plugins tests bench alembic examples
 	$(BIN)/mypy
+
+# schemathesis against the JSON API layer's test plugin with more cases than make test's 50
+# per operation (PODIUM_TEST_DATABASE_URL set: on PostgreSQL too).
+fuzz: install
+	PODIUM_FUZZ_EXAMPLES=$${PODIUM_FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/functional/test_jsonapi_fuzz.py
 
 bench: install-bench
 	$(BIN)/python -m bench --scaling --deployment --instructions

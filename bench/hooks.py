@@ -13,6 +13,12 @@
     machine is shared: the minimum is the least disturbed) are compared.
     Target: hooks add at most 10%.
 
+(c) With ``--callgrind N``: the instructions of one in-process start-up of
+    each set, counted by valgrind's callgrind (a figure the machine's load
+    does not move): three processes under callgrind build both sets once
+    (imports, warm-up), then one of them builds the plain set N more times,
+    another the hooked set; the difference to the third, divided by N.
+
 Times are CPU times (``time.process_time``, a child's user + system time):
 the machine is shared, and CPU time counts only this work, not the waits for
 a core that wall-clock time would add under others' load.
@@ -184,6 +190,42 @@ def start_up(db: Path, plain: str, hooked: str, rounds: int) -> dict[str, float]
     return _compare(times)
 
 
+COUNTED = """
+import sys
+sys.path.insert(0, {site!r})
+from podium.testing import base_settings, build_app
+sets = {sets!r}
+for plugins in sets.values():
+    build_app(base_settings({url!r}, plugins))
+for _ in range({repeat}):
+    build_app(base_settings({url!r}, sets[{kind!r}]))
+"""
+
+
+def counted_start_up(site: Path, db: Path, plain: str, hooked: str,
+                     repeat: int) -> dict[str, float]:
+    """Instructions of one in-process start-up of each set (callgrind; the
+    fixed hash seed makes two runs of the same code agree)."""
+    from .instructions import CallgrindError, dump_summary, require_callgrind, wrapper
+
+    require_callgrind()
+    sets = {"plain": plain, "hooked": hooked}
+    counts: dict[str, int] = {}
+    for kind, times in (("warm-up", 0), ("plain", repeat), ("hooked", repeat)):
+        out_file = db.parent / f"{kind}.callgrind"
+        code = COUNTED.format(site=str(site), url=f"sqlite:///{db}", sets=sets, repeat=times,
+                              kind=kind if times else "plain")
+        subprocess.run([*wrapper(out_file, hash_seed=0), sys.executable, "-W", "ignore",
+                        "-c", code], check=True)
+        count = dump_summary(out_file.read_bytes())
+        if count is None:
+            raise CallgrindError(f"callgrind wrote no complete dump to {out_file}")
+        counts[kind] = count
+    plain_count = (counts["plain"] - counts["warm-up"]) / repeat
+    hooked_count = (counts["hooked"] - counts["warm-up"]) / repeat
+    return {"plain": plain_count, "hooked": hooked_count, "ratio": hooked_count / plain_count}
+
+
 def _report(what: str, rounds: int, found: dict[str, float]) -> str:
     return (f"{what}, {rounds} rounds: median {found['plain_s'] * 1000:.0f} ms without "
             f"hooks, {found['hooked_s'] * 1000:.0f} ms with: {found['ratio']:.3f}x; "
@@ -197,6 +239,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=15, help="in-process start-ups of each set")
     parser.add_argument("--spawned", type=int, default=5, help="new-process start-ups of each set")
     parser.add_argument("--number", type=int, default=200_000, help="calls per timeit run")
+    parser.add_argument("--callgrind", type=int, default=0, metavar="N",
+                        help="also count (c): N in-process start-ups of each set under "
+                             "callgrind (slow: minutes)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="podium-bench-hooks-") as tmp:
         site = Path(tmp) / "site"
@@ -213,6 +258,12 @@ def main(argv: list[str] | None = None) -> None:
                       start_up(db, plain, hooked, args.rounds)))
         print(_report(f"(b) start-up with {COUNT} plugins in a new process", args.spawned,
                       spawned_start_up(site, db, plain, hooked, args.spawned)))
+        if args.callgrind:
+            counted = counted_start_up(site, db, plain, hooked, args.callgrind)
+            print(f"(c) start-up with {COUNT} plugins in process, instructions (callgrind, "
+                  f"{args.callgrind} of each set): {counted['plain'] / 1e6:.1f} M without "
+                  f"hooks, {counted['hooked'] / 1e6:.1f} M with: {counted['ratio']:.3f}x; "
+                  f"target <= 1.10x")
 
 
 if __name__ == "__main__":

@@ -31,8 +31,10 @@ def includeme(config: Configurator) -> None:
     config.include(".security")
     config.include(".security.policy")  # identity (session, bearer token), login pages
     config.include(".web")
+    config.include(".jsonapi")  # schemas on JSON API views, the error shape, OpenAPI
     config.include(".slots")  # before the plugins: they call add_slot_content
     config.include(".plugins")
+    config.include(".jsonapi.after_plugins")  # the API nav entry, the OpenAPI document
     config.include(".hooks")  # the plugins' hooks, in the plugin order
     # Last: reads the overrides and static views the plugins declared.
     config.include(".assets")

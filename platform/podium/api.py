@@ -38,6 +38,10 @@ from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
 from .hooks import hook_results, hooks
 from .hooks.manager import HookError
 from .hooks.markers import hookimpl, hookspec
+from .jsonapi.conditional import check_if_match, check_if_none_match, etag_for
+from .jsonapi.errors import InvalidInput
+from .jsonapi.pagination import Page, paginate
+from .jsonapi.schemas import ApiSchema
 from .plugins.conflicts import commit_naming_plugins as commit_config
 from .plugins.definition import Permission, Plugin
 from .plugins.errors import PluginError
@@ -75,6 +79,7 @@ __all__ = [
     "EVERYONE",
     "LAYOUT",
     "PUBLIC",
+    "ApiSchema",
     "AppEnv",
     "AssetOverrideError",
     "Base",
@@ -82,7 +87,9 @@ __all__ = [
     "HomeSection",
     "HookError",
     "Identity",
+    "InvalidInput",
     "LoadedPlugin",
+    "Page",
     "Permission",
     "Plugin",
     "PluginError",
@@ -90,15 +97,19 @@ __all__ = [
     "SettingsError",
     "after_commit",
     "app_env",
+    "check_if_match",
+    "check_if_none_match",
     "commit",
     "commit_config",
     "content_hash_cache_buster",
+    "etag_for",
     "get_tm_session",
     "hook_results",
     "hookimpl",
     "hooks",
     "hookspec",
     "mark_changed",
+    "paginate",
     "plugin_set",
     "served_file",
     "stream_rows",

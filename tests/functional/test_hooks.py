@@ -8,7 +8,7 @@ import logging
 import pytest
 import webtest
 
-from podium.api import HookError, hooks
+from podium.api import HookError, hook_results, hooks
 from podium.hooks import hooks_of
 from podium.testing import build_app
 
@@ -278,3 +278,65 @@ def test_a_hookspecs_module_without_a_spec_names_the_plugin(make_plugin, setting
     with pytest.raises(HookError, match=r"plugin 'owner': its hookspecs module '.*specs' "
                                         r"declares no hook \(no function marked"):
         build_app(settings("owner"))
+
+
+GATHER = SPECS.format(options="") + '''
+
+@hookspec
+def gather(value):
+    """A second hook, which the same plugins implement without hints."""
+'''
+
+
+def add_both(make_plugin, name: str, collect_marker: str = "@hookimpl") -> None:
+    code = (f"from podium.api import hookimpl\n\n\n{collect_marker}\n"
+            f"def collect(value):\n    return {name!r}\n\n\n"
+            f"@hookimpl\ndef gather(value):\n    return {name!r}\n")
+    make_plugin(name, PLUGIN.format(routes="pass", fields="hookimpls='PKG.impls'"),
+                target="PKG:plugin", files={"impls.py": code})
+
+
+def test_a_hint_reorders_its_hook_only(make_plugin, settings):
+    make_plugin("owner", PLUGIN.format(routes="pass", fields="hookspecs='PKG.specs'"),
+                target="PKG:plugin", files={"specs.py": GATHER})
+    add_both(make_plugin, "alpha", '@hookimpl(after=["gamma"])')
+    add_both(make_plugin, "beta")
+    add_both(make_plugin, "gamma")
+    app = build_app(settings("owner alpha beta gamma"))
+    assert collect(app) == ["beta", "gamma", "alpha"]
+    assert hooks(app.registry).gather(value=1) == ["alpha", "beta", "gamma"]
+    assert hook_results(app.registry, "collect", value=1) == [
+        ("beta", "beta"), ("gamma", "gamma"), ("alpha", "alpha")]
+    assert hook_results(app.registry, "gather", value=1) == [
+        ("alpha", "alpha"), ("beta", "beta"), ("gamma", "gamma")]
+    found = hooks_of(app.registry).impls
+    assert [impl.plugin for impl in found["gather"]] == ["alpha", "beta", "gamma"]
+    assert [impl.reason for impl in found["gather"]] == [
+        "alpha is 2nd in the plugin order", "beta is 3rd in the plugin order",
+        "gamma is 4th in the plugin order"]
+
+
+def test_a_hint_the_plugin_order_already_meets_keeps_its_reason(make_plugin, settings):
+    add_owner(make_plugin)
+    add_impl(make_plugin, "alpha", marker='@hookimpl(before=["beta"])')
+    add_impl(make_plugin, "beta")
+    app = build_app(settings("owner alpha beta"))
+    assert collect(app) == ["alpha", "beta"]
+    assert [impl.reason for impl in hooks_of(app.registry).impls["collect"]] == [
+        "alpha is 2nd in the plugin order",
+        "beta is 3rd in the plugin order; after alpha (alpha asks to come before beta)"]
+
+
+def test_a_plugin_may_implement_a_hook_twice(make_plugin, settings):
+    add_owner(make_plugin)
+    code = ("from podium.api import hookimpl\n\n\n@hookimpl\n"
+            "def collect(value):\n    return 'alpha 1'\n\n\n"
+            "@hookimpl(specname='collect')\ndef collect_again(value):\n"
+            "    return 'alpha 2'\n")
+    make_plugin("alpha", PLUGIN.format(routes="pass", fields="hookimpls='PKG.impls'"),
+                target="PKG:plugin", files={"impls.py": code})
+    add_impl(make_plugin, "beta")
+    app = build_app(settings("owner beta alpha"))
+    assert collect(app) == ["beta", "alpha 1", "alpha 2"]
+    assert hook_results(app.registry, "collect", value=1) == [
+        ("beta", "beta"), ("alpha", "alpha 1"), ("alpha", "alpha 2")]

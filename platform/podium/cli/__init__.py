@@ -21,6 +21,7 @@ from .config import config
 from .db import db
 from .hooks import hooks
 from .new_plugin import new_plugin
+from .openapi import openapi
 from .plugin_commands import PodiumGroup
 from .plugins import plugins
 from .roles import roles
@@ -51,6 +52,7 @@ cli.add_command(tokens)
 cli.add_command(roles)
 cli.add_command(hooks)
 cli.add_command(slots)
+cli.add_command(openapi)
 
 
 def main(argv: list[str] | None = None) -> int:

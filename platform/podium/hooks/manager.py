@@ -9,10 +9,12 @@ Implementations of a hook no enabled plugin declares are dormant: kept aside
 (``podium hooks`` lists them), never called.
 
 Order.  pluggy calls a hook's implementations last registered first (LIFO);
-each implementation is registered on its own, hook by hook, in the reverse of
-the order Podium computes: the plugin order, then ``before``/``after`` hints.
-pluggy's own partitions still apply on top: wrappers around everything,
-``tryfirst`` before and ``trylast`` after the rest.
+each hook's are registered in the reverse of the order Podium computes: the
+plugin order, then ``before``/``after`` hints.  Where that is the plugin order
+(plain implementations, one per plugin), a plugin's implementations of all such
+hooks are one registration, the plugins registered in reverse; the others are
+registered one by one.  pluggy's own partitions still apply on top: wrappers
+around everything, ``tryfirst`` before and ``trylast`` after the rest.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ import functools
 import heapq
 import importlib
 import inspect
+import itertools
 import logging
 import os
 import types
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
@@ -92,6 +95,13 @@ class Impl:
     def registered_name(self) -> str:
         return f"{self.plugin}:{self.attribute}"
 
+    def placed(self, reason: str) -> Impl:
+        """This implementation with the reason for its position; built field by
+        field, as ``dataclasses.replace`` costs twice as much."""
+        return Impl(self.hook, self.plugin, self.attribute, self.function, self.wrapper,
+                    self.tryfirst, self.trylast, self.before, self.after, reason,
+                    self.versions)
+
 
 @dataclass
 class Hooks:
@@ -102,6 +112,8 @@ class Hooks:
     #: Each hook's implementations in the order pluggy calls them.
     impls: dict[str, list[Impl]] = field(default_factory=dict)
     dormant: list[Impl] = field(default_factory=list)
+    #: pluggy's name of each registration -> the plugin whose implementations it holds.
+    registered: dict[str, str] = field(default_factory=dict)
 
     @property
     def relay(self) -> pluggy.HookRelay:
@@ -140,11 +152,7 @@ def build(plugins: Sequence[LoadedPlugin],
         dotted = plugin.definition.hookspecs
         if dotted:
             _add_specs(hooks, plugin.name, _import(plugin, "hookspecs", dotted))
-    # All the specs in one module: pluggy examines every name dir() lists, a
-    # module's own dunders included, once rather than once per plugin.
-    if hooks.specs:
-        manager.add_hookspecs(_only({name: spec.function
-                                     for name, spec in hooks.specs.items()}))
+    _declare(hooks)
     rank = {plugin.name: i for i, plugin in enumerate(plugins)}
     found: dict[str, list[Impl]] = {name: [] for name in hooks.specs}
     for plugin in plugins:
@@ -152,41 +160,119 @@ def build(plugins: Sequence[LoadedPlugin],
         if not dotted:
             continue
         module = _import(plugin, "hookimpls", dotted)
-        for attribute in _candidates(module):
-            opts = manager.parse_hookimpl_opts(module, attribute)
+        candidates = _Namespace(_candidates(module))
+        for attribute, function in vars(candidates).items():
+            # From the namespace, as pluggy's register will: without the
+            # inspect.getattr_static it does on a module.
+            opts = manager.parse_hookimpl_opts(candidates, attribute)
             if opts is None:
                 continue
-            function = getattr(module, attribute)
             before, after = getattr(function, ORDER_ATTRIBUTE, ((), ()))
-            impl = Impl(opts.get("specname") or attribute, plugin.name, attribute, function,
-                        bool(opts.get("wrapper") or opts.get("hookwrapper")),
-                        bool(opts.get("tryfirst")), bool(opts.get("trylast")),
-                        tuple(before), tuple(after),
-                        versions=getattr(function, VERSIONS_ATTRIBUTE, None))
+            hook = opts.get("specname") or attribute
+            wrapper = bool(opts.get("wrapper") or opts.get("hookwrapper"))
+            tryfirst, trylast = bool(opts.get("tryfirst")), bool(opts.get("trylast"))
+            # The reason without hints, which is the whole reason unless a hint
+            # makes an edge (see _order): one Impl per implementation.
+            reason = (_placement(plugin.name, wrapper, tryfirst, trylast, rank)
+                      if hook in hooks.specs else DORMANT)
+            impl = Impl(hook, plugin.name, attribute, function, wrapper, tryfirst, trylast,
+                        tuple(before), tuple(after), reason,
+                        getattr(function, VERSIONS_ATTRIBUTE, None))
             if impl.hook not in hooks.specs:
-                hooks.dormant.append(replace(impl, reason="dormant: no enabled plugin "
-                                                          "declares this hook"))
+                hooks.dormant.append(impl)
                 continue
             _check_arguments(hooks.specs[impl.hook], impl)
             found[impl.hook].append(impl)
-    for name, impls in found.items():
-        ordered = _order(name, impls, rank)
-        for impl in reversed(ordered):
-            _register(hooks, impl)
-        by_name = {impl.registered_name: impl for impl in ordered}
-        called = reversed(getattr(manager.hook, name).get_hookimpls())
-        hooks.impls[name] = [by_name[hookimpl.plugin_name] for hookimpl in called]
+    ordered = {name: _order(name, impls, rank) for name, impls in found.items()}
+    try:
+        _register_by_plugin(hooks, plugins, ordered, rank)
+    except _Refused:
+        # The rare case (pluggy refused something, or ordered otherwise): every
+        # implementation on its own again, so the order and errors are the
+        # ones that always were.
+        hooks.manager = pluggy.PluginManager(PROJECT)
+        hooks.registered.clear()
+        _declare(hooks)
+        for impls in ordered.values():
+            for impl in reversed(impls):
+                _register(hooks, impl, impl.registered_name)
+        _read_back(hooks, ordered, check=set())
     return hooks
+
+
+class _Refused(Exception):
+    """The registration by plugin cannot give the order or error required."""
+
+
+def _declare(hooks: Hooks) -> None:
+    """Every spec of ``hooks`` to its manager, in one module (what pluggy's
+    ``add_hookspecs`` takes, with classes): pluggy examines every name
+    ``dir()`` lists, a module's own dunders included, once rather than once
+    per plugin."""
+    if hooks.specs:
+        only = types.ModuleType("podium.hooks.specs")
+        vars(only).update({name: spec.function for name, spec in hooks.specs.items()})
+        hooks.manager.add_hookspecs(only)
+
+
+def _in_plugin_order(impls: list[Impl], rank: dict[str, int]) -> bool:
+    """Whether pluggy gives ``impls`` (in the computed order) this order when
+    registered with their plugins in reverse plugin order: plain ones (no
+    wrapper, tryfirst or trylast), at most one per plugin, in the plugin order."""
+    ranks = [rank[impl.plugin] for impl in impls]
+    return (all(a < b for a, b in itertools.pairwise(ranks))
+            and not any(impl.wrapper or impl.tryfirst or impl.trylast for impl in impls))
+
+
+def _register_by_plugin(hooks: Hooks, plugins: Sequence[LoadedPlugin],
+                        ordered: dict[str, list[Impl]], rank: dict[str, int]) -> None:
+    """One pluggy registration per plugin holding its implementations of the
+    hooks whose computed order is the plugin order (pluggy calls the last
+    registered first, so the plugins go in reverse); the others' one by one,
+    in the reverse of their computed order, as :func:`_register` always did.
+    ``register`` is most of the cost of building, and this makes it once per
+    plugin instead of once per implementation.  Raises :class:`_Refused` if
+    pluggy refuses one or the order read back is not the computed one."""
+    together: dict[str, dict[str, Callable[..., Any]]] = {}
+    check: set[str] = set()
+    try:
+        for name, impls in ordered.items():
+            if _in_plugin_order(impls, rank):
+                check.add(name)
+                for impl in impls:
+                    functions = together.setdefault(impl.plugin, {})
+                    functions[impl.attribute] = _callable(hooks, impl)
+            else:
+                for impl in reversed(impls):
+                    _register(hooks, impl, impl.registered_name)
+        for plugin in reversed(plugins):
+            if plugin.name in together:
+                hooks.manager.register(_Namespace(together[plugin.name]), name=plugin.name)
+                hooks.registered[plugin.name] = plugin.name
+    except (HookError, pluggy.PluginValidationError, ValueError):
+        raise _Refused() from None  # the error comes again, in the order it always came
+    _read_back(hooks, ordered, check)
+
+
+def _read_back(hooks: Hooks, ordered: dict[str, list[Impl]], check: set[str]) -> None:
+    """Each hook's implementations in the order pluggy calls them; for the hooks
+    in ``check`` (registered with their plugins), it must be the computed order."""
+    for name, impls in ordered.items():
+        by_name = {(impl.plugin if name in check else impl.registered_name): impl
+                   for impl in impls}
+        called = reversed(getattr(hooks.manager.hook, name).get_hookimpls())
+        hooks.impls[name] = [by_name[hookimpl.plugin_name] for hookimpl in called]
+        if name in check and hooks.impls[name] != impls:
+            raise _Refused()
 
 
 def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
     manager = hooks.manager
     declared = 0
-    for name in _candidates(module):
+    for name, function in _candidates(module).items():
         opts = manager.parse_hookspec_opts(module, name)
         if opts is None:
             continue
-        function = getattr(module, name)
         if owner != CORE_OWNER and name.startswith(CORE_PREFIX):
             raise HookError(f"plugin {owner!r} declares hook {name!r} ({where(function)}): "
                             f"names starting with {CORE_PREFIX!r} are the core's hooks; "
@@ -210,21 +296,14 @@ def _add_specs(hooks: Hooks, owner: str, module: types.ModuleType) -> None:
 _MARKERS = (spec_marker, impl_marker)
 
 
-def _candidates(module: types.ModuleType) -> list[str]:
-    """The names of a module that may be hooks: its functions (pluggy takes
+def _candidates(module: types.ModuleType) -> dict[str, Callable[..., Any]]:
+    """The functions of a module that may be hooks, by name (pluggy takes
     nothing else), not its dunders, classes and other imports (asking pluggy
     about each name is what costs)."""
-    return sorted(name for name, value in vars(module).items()
-                  if not name.startswith("__") and inspect.isroutine(value)
-                  and value not in _MARKERS)
-
-
-def _only(functions: dict[str, Callable[..., Any]]) -> types.ModuleType:
-    """A module of only these functions, for pluggy's ``add_hookspecs``."""
-    only = types.ModuleType("podium.hooks.specs")
-    for name, function in functions.items():
-        setattr(only, name, function)
-    return only
+    found = {name: value for name, value in vars(module).items()
+             if not name.startswith("__") and inspect.isroutine(value)
+             and value not in _MARKERS}
+    return dict(sorted(found.items()))  # sorting the few left, not the module
 
 
 def _parameters(function: Callable[..., Any]) -> list[str]:
@@ -252,6 +331,9 @@ def _check_arguments(spec: Spec, impl: Impl) -> None:
     taking fewer is fine)."""
     known = spec.parameters
     taken = _parameters(impl.function)
+    if (impl.versions is None or spec.version in impl.versions) and all(
+            name in known for name in taken):
+        return  # the common case, without building the messages' helper
 
     def arguments() -> str:  # only for an error: reading the source lines is slow
         return (f"the spec takes ({', '.join(known)}) at {spec.where}, the implementation "
@@ -280,14 +362,13 @@ def calls_by_plugin(hooks: Hooks, name: str,
     if name not in hooks.specs:
         return []
     caller = getattr(hooks.manager.hook, name)
-    plugins = {impl.registered_name: impl.plugin for impl in hooks.impls.get(name, [])}
     calls: list[tuple[str, Callable[[], Any]]] = []
     for hookimpl in reversed(caller.get_hookimpls()):
         if hookimpl.opts.get("wrapper") or hookimpl.opts.get("hookwrapper"):
             continue
         arguments = [kwargs[arg] for arg in hookimpl.argnames]
         # A name not among the plugins': a test's temporary implementation.
-        calls.append((plugins.get(hookimpl.plugin_name, hookimpl.plugin_name),
+        calls.append((hooks.registered.get(hookimpl.plugin_name, hookimpl.plugin_name),
                       functools.partial(hookimpl.function, *arguments)))
     return calls
 
@@ -298,31 +379,38 @@ def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str,
     return [(plugin, call()) for plugin, call in calls_by_plugin(hooks, name, **kwargs)]
 
 
-def _register(hooks: Hooks, impl: Impl) -> None:
+def _callable(hooks: Hooks, impl: Impl) -> Callable[..., Any]:
+    """What pluggy is given for ``impl``: under the fault policy ``isolate``
+    (not a wrapper, which wraps the whole call), one that logs and goes on."""
+    if hooks.specs[impl.hook].fault == "isolate" and not impl.wrapper:
+        return _isolated(impl.function, impl.plugin, impl.hook)
+    return impl.function
+
+
+def _register(hooks: Hooks, impl: Impl, name: str) -> None:
     spec = hooks.specs[impl.hook]
-    function = impl.function
-    if spec.fault == "isolate" and not impl.wrapper:
-        function = _isolated(function, impl.plugin, impl.hook)
     try:
-        hooks.manager.register(_One(impl.attribute, function), name=impl.registered_name)
+        hooks.manager.register(_Namespace({impl.attribute: _callable(hooks, impl)}), name=name)
     except pluggy.PluginValidationError as exc:
         said = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         raise HookError(f"plugin {impl.plugin!r} implements hook {impl.hook!r} of "
                         f"{_owner(spec)} in a way its spec refuses: {said} (spec at "
                         f"{spec.where}, implementation at {impl.where})") from None
+    hooks.registered[name] = impl.plugin
 
 
-class _One:
-    """One implementation as a pluggy plugin.  ``dir()`` lists only it: pluggy's
-    ``register`` examines every name ``dir()`` gives, and an object's two dozen
-    dunder names made that most of the start-up cost of 100 plugins' hooks."""
+class _Namespace:
+    """Functions as a pluggy plugin (or specs).  ``dir()`` lists only them:
+    pluggy's ``register`` examines every name ``dir()`` gives, and an object's
+    two dozen dunder names made that most of the start-up cost of 100 plugins'
+    hooks.  They are the instance's own attributes, which pluggy reads from
+    its ``__dict__`` without ``inspect.getattr_static``."""
 
-    def __init__(self, attribute: str, function: Callable[..., Any]) -> None:
-        self._attribute = attribute
-        setattr(self, attribute, function)
+    def __init__(self, functions: dict[str, Callable[..., Any]]) -> None:
+        vars(self).update(functions)
 
     def __dir__(self) -> list[str]:
-        return [self._attribute]
+        return list(vars(self))
 
 
 def _isolated(function: Callable[..., Any], plugin: str, hook: str) -> Callable[..., Any]:
@@ -343,9 +431,27 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+DORMANT = "dormant: no enabled plugin declares this hook"
+
+
+def _placement(plugin: str, wrapper: bool, tryfirst: bool, trylast: bool,
+               rank: dict[str, int]) -> str:
+    """Why an implementation is where it is, but for ``before``/``after`` hints."""
+    parts = []
+    if wrapper:
+        parts.append("a wrapper: runs around the others")
+    if tryfirst:
+        parts.append("tryfirst")
+    if trylast:
+        parts.append("trylast")
+    parts.append(f"{plugin} is {_ordinal(rank[plugin] + 1)} in the plugin order")
+    return "; ".join(parts)
+
+
 def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
     """Kahn's sort by plugin order, ``before``/``after`` as edges; each with
-    the reason for its position."""
+    the reason for its position.  ``impls`` come in the plugin order (and a
+    plugin's by name), the order the sort gives when there is no edge."""
     plugins = {impl.plugin for impl in impls}
     edges: list[tuple[int, int, str]] = []  # (first, then, why)
     for i, impl in enumerate(impls):
@@ -358,6 +464,8 @@ def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
                 edges.append((j, i, f"{impl.plugin} asks to come after {other.plugin}"))
             if other.plugin in impl.before and other.plugin in plugins:
                 edges.append((i, j, f"{impl.plugin} asks to come before {other.plugin}"))
+    if not edges:
+        return impls
     waiting = dict.fromkeys(range(len(impls)), 0)
     for _, then, _ in edges:
         waiting[then] += 1
@@ -367,17 +475,9 @@ def _order(hook: str, impls: list[Impl], rank: dict[str, int]) -> list[Impl]:
     while ready:
         _, i = heapq.heappop(ready)
         impl = impls[i]
-        parts = []
-        if impl.wrapper:
-            parts.append("a wrapper: runs around the others")
-        if impl.tryfirst:
-            parts.append("tryfirst")
-        if impl.trylast:
-            parts.append("trylast")
-        parts.append(f"{impl.plugin} is {_ordinal(rank[impl.plugin] + 1)} in the plugin order")
-        parts.extend(f"after {impls[first].plugin} ({why})"
-                     for first, then, why in edges if then == i)
-        order.append(replace(impl, reason="; ".join(parts)))
+        hints = [f"after {impls[first].plugin} ({why})"
+                 for first, then, why in edges if then == i]
+        order.append(impl.placed("; ".join([impl.reason, *hints])) if hints else impl)
         for first, then, _ in edges:
             if first == i:
                 waiting[then] -= 1

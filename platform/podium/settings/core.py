@@ -276,6 +276,28 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=1_000_000,
     ),
+    # The JSON API layer's pagination (podium.jsonapi.pagination): what a list
+    # answers without ?per_page=, and the most a client may ask for.
+    Setting(
+        "podium.api.default_per_page",
+        int,
+        20,
+        "items per page of a JSON API list when the request gives no per_page "
+        "(at most podium.api.max_per_page)",
+        env="PODIUM_API_DEFAULT_PER_PAGE",
+        minimum=1,
+        maximum=10_000,
+    ),
+    Setting(
+        "podium.api.max_per_page",
+        int,
+        100,
+        "the largest per_page a JSON API list accepts; more is refused with a 400, "
+        "not cut silently",
+        env="PODIUM_API_MAX_PER_PAGE",
+        minimum=1,
+        maximum=10_000,
+    ),
 )
 
 #: ``podium.roles.<role> = perm1 perm2``: the permissions a role gives (read by

@@ -1,9 +1,11 @@
 """The ``slot(name, **values)`` Jinja2 global every template has.
 
-A slot nobody contributes to costs one dict lookup: most pages have many
-slots and few contributions, and a page must not pay for the places it
-offers.  Contributions are rendered in the table's order; an exception in
-one is a bug of its plugin and fails the page like any template error.
+A slot nobody contributes to costs one dict lookup, and in a template
+``{{ slot("a.name", ...) }}`` not even the call (:mod:`.guard`): most pages
+have many slots and few contributions, and a page must not pay for the
+places it offers.  Contributions are rendered in the table's order; an
+exception in one is a bug of its plugin and fails the page like any template
+error.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pyramid.renderers import render
 from pyramid.request import Request
 from pyramid_jinja2 import ENV_CONFIG_PHASE, IJinja2Environment
 
+from .guard import FILLED, REAL_SLOT, SLOT, SlotGuard
 from .registry import SlotContent, slot_table
 
 EMPTY = Markup("")
@@ -67,15 +70,40 @@ def make_slot(table: Mapping[str, tuple[SlotContent, ...]]) -> Callable[..., Mar
     return slot
 
 
+def filled_slots(table: Mapping[str, tuple[SlotContent, ...]]) -> frozenset[str]:
+    """The slots with at least one contribution: the guard's set."""
+    return frozenset(name for name, contents in table.items() if contents)
+
+
+#: After the table is sorted (registry's action, order 1), before the
+#: templates' globals are flattened (rendering.jinja2, order 10,000).
+_AFTER_TABLE = 2
+
+
 def includeme(config: Configurator) -> None:
     registry = config.registry
-    slot = make_slot(slot_table(registry))
+    table = slot_table(registry)
+    slot = make_slot(table)
 
-    def add_global() -> None:
+    def environments() -> list[jinja2.Environment]:
         # Every environment: a plugin may add a renderer of its own
         # (config.add_jinja2_renderer(".html")), and its templates have slots too.
-        for _, environment in registry.getUtilitiesFor(IJinja2Environment):
-            environment.globals["slot"] = slot
+        return [env for _, env in registry.getUtilitiesFor(IJinja2Environment)]
+
+    def add_global() -> None:
+        for environment in environments():
+            environment.globals[SLOT] = environment.globals[REAL_SLOT] = slot
+            # The table is empty until sorted: slot() would render nothing.
+            environment.globals[FILLED] = frozenset()
+            # Jinja's public Environment.add_extension, as pyramid_jinja2's
+            # add_jinja2_extension does: on top of a host's jinja2.extensions.
+            environment.add_extension(SlotGuard)
+
+    def publish_filled() -> None:
+        filled = filled_slots(table)
+        for environment in environments():
+            environment.globals[FILLED] = filled
 
     # After pyramid_jinja2 has built the environments, before any template loads.
     config.action(None, add_global, order=ENV_CONFIG_PHASE + 1)
+    config.action(None, publish_filled, order=_AFTER_TABLE)

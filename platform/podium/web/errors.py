@@ -118,18 +118,22 @@ def error_response(request: Request, status: int, title: str, message: str,
                    details: str | None = None, headers: Any = None, *,
                    template: str = ERROR_TEMPLATE,
                    values: dict[str, Any] | None = None,
-                   as_json: bool | None = None) -> Response:
-    """The error as JSON (``{"error": {"status", "title", "message"}}``) or as
-    a page: ``template`` in the layout, with ``status``, ``title``,
-    ``message``, ``details`` and ``values``.  JSON when ``as_json``, or when
-    it is None and :func:`wants_json`."""
+                   as_json: bool | None = None,
+                   fields: dict[str, str] | None = None) -> Response:
+    """The error as JSON (``{"error": {"status", "title", "message"}}``, plus
+    ``fields``, one message per invalid field, when given) or as a page:
+    ``template`` in the layout, with ``status``, ``title``, ``message``,
+    ``details``, ``fields`` and ``values``.  JSON when ``as_json``, or when it is
+    None and :func:`wants_json`."""
     if as_json if as_json is not None else wants_json(request):
         body: dict[str, Any] = {"status": status, "title": title, "message": message}
+        if fields:
+            body["fields"] = fields
         response = render_to_response("json", {"error": body}, request=request)
     else:
         keep_path_readable(request)
         page = {**(values or {}), "status": status, "title": title, "message": message,
-                "details": details}
+                "details": details, "fields": fields}
         try:
             body = render(template, page, request=request).encode()
             # Headers given as they are: parsing a content type costs more than the rest.
@@ -150,7 +154,10 @@ def http_error(exc: HTTPError, request: Request) -> Response:
     if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
         status, message = csrf_refusal(exc, request)
         return error_response(request, status, exc.title, message)
-    return error_response(request, exc.code, exc.title, _message(exc), headers=exc.headerlist)
+    # podium.jsonapi's InvalidInput carries one message per field.
+    fields = getattr(exc, "fields", None)
+    return error_response(request, exc.code, exc.title, _message(exc), headers=exc.headerlist,
+                          fields=fields if isinstance(fields, dict) else None)
 
 
 def server_error(exc: Exception, request: Request) -> Response:
