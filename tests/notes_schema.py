@@ -27,3 +27,29 @@ def notes_revisions() -> tuple[str, ...]:
 
 def notes_head() -> str:
     return notes_revisions()[-1]
+
+
+@cache
+def installed_script() -> ScriptDirectory:
+    """The core's and every installed plugin's revisions, as plain alembic sees them."""
+    settings = base_settings("sqlite://", "*")
+    apply_environment(settings, {})
+    normalize(settings)
+    return ScriptDirectory.from_config(alembic_config_for(settings))
+
+
+def installed_revisions() -> set[str]:
+    """Every revision of the core and of the installed plugins."""
+    return {sc.revision for sc in installed_script().walk_revisions()}
+
+
+def reached(versions: set[str]) -> set[str]:
+    """Every revision the rows of ``alembic_version`` stand for: alembic keeps only
+    the latest ones, and a revision implies its ancestors and what it depends on
+    (``tags_0001`` implies ``notes_0002``).  A revision of a plugin installed only
+    for one test (not in :func:`installed_script`) stands for itself."""
+    known = installed_revisions()
+    found = set(versions)
+    for version in versions & known:
+        found.update(sc.revision for sc in installed_script().iterate_revisions(version, "base"))
+    return found

@@ -13,7 +13,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from core_schema import core_head, core_revisions
 from counter_plugin import write_counter
-from notes_schema import notes_head, notes_revisions
+from notes_schema import installed_revisions, notes_head, notes_revisions, reached
 from packaging.version import Version
 from sqlalchemy import create_engine, inspect, text
 
@@ -83,13 +83,15 @@ def test_plain_alembic_migrates_a_plugins_branch(tmp_path):
     try:
         upgrade = run("upgrade", "heads")
         assert f"-> {notes_head()}" in upgrade.stderr and "-> counter_0001" in upgrade.stderr
-        assert recorded() == {core_head(), notes_head(), "counter_0001"}
+        # Every installed branch (tags' head stands for notes'), and counter's.
+        assert core_head() in recorded()
+        assert reached(recorded()) == installed_revisions() | {"counter_0001"}
         assert {"notes_note", "counter_counter"} <= set(inspect(engine).get_table_names())
         # history runs env.py (revision_environment = true), which adds the branches.
         history = run("history").stdout
         assert all(r in history for r in ("podium_0001", "notes_0001", "counter_0001"))
         run("downgrade", "counter@base")
-        assert recorded() == {core_head(), notes_head()}
+        assert reached(recorded()) == installed_revisions()
         assert "counter_counter" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()

@@ -28,6 +28,12 @@ DISTRIBUTIONS = {
         "podium_notes/migrations/versions/notes_0001_create_note.py",
         "podium_notes/views/api.py",
     ],
+    "plugins/podium_tags": [
+        "podium_tags/templates/field.jinja2",
+        "podium_tags/static/tags.css",
+        "podium_tags/migrations/versions/tags_0001_create_tags.py",
+        "podium_tags/hookimpls.py",
+    ],
     "plugins/podium_bench": [
         "podium_bench/templates/fortunes.jinja2",
         "podium_bench/static/bench.css",

@@ -1,0 +1,1 @@
+"""The tags plugin's alembic revisions: the branch ``tags``."""
