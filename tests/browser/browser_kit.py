@@ -112,9 +112,13 @@ def serious_violations(driver: Any, axe_source: str) -> list[dict[str, Any]]:
 
 
 def screenshot(driver: Any, name: str) -> None:
-    """``docs/images/admin-<name>.png``: rewritten by each run, compared with nothing."""
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(IMAGES / f"admin-{name}.png"))
+    """``admin-<name>.png``, compared with nothing: into docs/images (what docs/admin.md
+    shows) with ``PODIUM_UPDATE_DOCS_IMAGES=1``, else into .venv/screenshots, so that
+    a test run leaves the working tree as it was."""
+    directory = IMAGES if os.environ.get("PODIUM_UPDATE_DOCS_IMAGES") == "1" else (
+        ROOT / ".venv" / "screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(directory / f"admin-{name}.png"))
 
 
 def log_in(driver: Any, site: Site, login: str = "admin") -> None:
