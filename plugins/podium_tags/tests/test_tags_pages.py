@@ -209,9 +209,6 @@ def test_the_stylesheet_is_linked_on_the_notes_pages(testapp):
     assert ".tags-tag" in css.text
 
 
-@pytest.mark.xfail(strict=True, reason="the notes' pager (podium_notes list.jinja2) links "
-                   "_query={'page': ...} and drops ?tag=; the fix belongs to notes: keep the "
-                   "current query's other parameters (README: known limit)")
 @pytest.mark.podium_settings(**{"notes.page_size": "1"})
 def test_the_pager_of_a_filtered_list_keeps_the_tag(testapp):
     create(testapp, "Tagged 1", "x")
