@@ -14,7 +14,9 @@ from podium.testing.database import postgresql_admin_url
 
 
 def app_on(url: str, **settings: str) -> webtest.TestApp:
-    return webtest.TestApp(build_app({**base_settings(url, "notes"), **settings}))
+    """Every probe asks the database (no repeated answer) unless the test says so."""
+    values = {**base_settings(url, "notes"), "podium.health.cache_ms": "0", **settings}
+    return webtest.TestApp(build_app(values))
 
 
 @pytest.fixture
@@ -91,3 +93,24 @@ def test_probe_by_address_passes_the_host_check(database):
     testapp.get("/", headers={"Host": "10.0.0.7:6543"}, status=400)
     res = testapp.get("/health", headers={"Host": "10.0.0.7:6543"})
     assert res.json == {"status": "ok"}
+
+
+def test_an_answer_is_repeated_for_cache_ms(database, tmp_path):
+    """Within podium.health.cache_ms a probe asks nothing: a database gone a moment
+    ago is still "ok" until the answer is stale, then the next probe sees it."""
+    import time
+
+    migrate(database)
+    testapp = app_on(database, **{"podium.health.cache_ms": "300"})
+    assert testapp.get("/health").status_int == 200
+    statements: list[str] = []
+    engine = testapp.app.registry["podium.engine"]
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: statements.append(statement))
+    testapp.get("/health")
+    assert statements == []  # the repeated answer
+    shutil.move(tmp_path / "volume", tmp_path / "backup")
+    engine.dispose()
+    time.sleep(0.35)
+    assert testapp.get("/health", status=503).json == {"status": "unavailable"}
+    shutil.move(tmp_path / "backup", tmp_path / "volume")

@@ -298,6 +298,16 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=10_000,
     ),
+    Setting(
+        "podium.health.cache_ms",
+        int,
+        1000,
+        "milliseconds GET /health repeats its last answer before asking the database "
+        "again (0: every probe asks)",
+        env="PODIUM_HEALTH_CACHE_MS",
+        minimum=0,
+        maximum=60_000,
+    ),
 )
 
 #: ``podium.roles.<role> = perm1 perm2``: the permissions a role gives (read by

@@ -5,13 +5,14 @@ schema is the one the code expects, 503 ``{"status": "unavailable"}`` otherwise;
 no versions, plugin names or errors, which are for operators (``podium db
 check``, the logs) and not for whoever can reach the port.
 
-Cheap, because probes come every few seconds from every balancer: one
-statement, a read of ``alembic_version`` on a pooled connection outside the
-request's transaction, compared with the revisions the last full check found
-current.  The full check (:func:`podium.store.schema_status.schema_status`,
-which reads every revision file) runs on the first probe and again only when
-the recorded revisions change, so a ``podium db upgrade`` is seen by the next
-probe.
+Cheap, because probes come every few seconds from every balancer: an answer
+is repeated for ``podium.health.cache_ms`` (1 s), then one statement, a read
+of ``alembic_version`` on a pooled connection outside the request's
+transaction, compared with the revisions the last full check found current.
+The full check (:func:`podium.store.schema_status.schema_status`, which reads
+every revision file) runs on the first probe and again only when the recorded
+revisions change, so a ``podium db upgrade`` is seen by the next probe that
+asks.
 
 The Host check (``podium.allowed_hosts``) does not apply to this path: balancers
 often probe by address, and a page that builds no URL cannot be misled by a
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from pyramid.config import Configurator
@@ -59,8 +61,22 @@ class Health:
         #: The ``alembic_version`` rows last found current (None: not yet, or not).
         self._current: frozenset[str] | None = None
         self._healthy = True  # as logged last: an outage is logged once, not per probe
+        #: How long an answer is repeated, and until when the last one is.
+        self._cache_seconds = int(settings.get("podium.health.cache_ms", 1000)) / 1000
+        self._answer: tuple[float, bool] | None = None
 
     def is_healthy(self) -> bool:
+        """The last answer while it is fresh (balancers probe every few seconds, from
+        every balancer, and a probe costs more than a JSON request), else a new one."""
+        answer = self._answer
+        now = time.monotonic()
+        if answer is not None and now < answer[0]:
+            return answer[1]
+        healthy = self._ask()
+        self._answer = (now + self._cache_seconds, healthy)
+        return healthy
+
+    def _ask(self) -> bool:
         recorded: frozenset[str] | None
         try:
             with self.engine.connect() as connection:
