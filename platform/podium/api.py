@@ -70,6 +70,16 @@ def commit(config: Any) -> None:
     commit_config(config)
 
 
+def audit(request: Any, action: str, target: str = "", **details: Any) -> None:
+    """Record a change in the audit log the admin console and ``podium audit`` show:
+    who (the request's identity), from where, ``action`` (``"notes.delete"``), its
+    ``target`` and ``details`` (JSON values), in the request's own transaction, so
+    the entry lands only if the change does."""
+    from .admin.audit import actor_of, record
+
+    record(request.dbsession, actor_of(request), action, target, **details)
+
+
 #: The core's first migration: plugin branches depend on it.
 CORE_BASE_REVISION = "podium_0001"
 
@@ -97,6 +107,7 @@ __all__ = [
     "SettingsError",
     "after_commit",
     "app_env",
+    "audit",
     "check_if_match",
     "check_if_none_match",
     "commit",

@@ -290,6 +290,8 @@ def test_notes_moderation_deletes_any_note(podium_app, logged_in_app):
     after = app.get("/notes/moderation")
     assert "deleted" in after.text
     assert "Spam" not in after.html.select_one("#notes-moderation").text
+    audit = app.get("/admin/audit")  # the deletion is in the audit log, by the admin
+    assert "notes.delete" in audit.text and "Spam" in audit.text
 
 
 def test_add_admin_page_needs_a_route_and_a_declared_permission(make_plugin, tmp_path):

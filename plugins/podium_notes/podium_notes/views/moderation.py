@@ -19,7 +19,7 @@ from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from podium.api import PUBLIC
+from podium.api import PUBLIC, audit
 
 from ..models import Note
 from . import method_not_allowed, note_or_404
@@ -42,6 +42,7 @@ def moderation(request: Request) -> dict[str, Any]:
 def delete_any(request: Request) -> HTTPFound:
     note = note_or_404(request)
     request.dbsession.delete(note)
+    audit(request, "notes.delete", f"note {note.id}", title=note.title, owner_id=note.owner_id)
     request.session.flash(f"Note “{note.title}” (#{note.id}) deleted.")
     return HTTPFound(request.route_url("notes.moderation"))
 
