@@ -332,3 +332,39 @@ def test_membership_rows_kept_in_step(podium_app, logged_in_app, podium_user):
     assert [r[1] for r in audit_rows(podium_app.registry["podium.engine"])] == [
         "user.grant", "user.revoke"]
 
+
+
+
+STRAY = """from podium.api import Plugin
+
+
+def includeme(config):
+    config.add_slot_content("notes.nowhere", lambda request: "x")
+
+
+plugin = Plugin(includeme=includeme, hookimpls="PKG.impls")
+"""
+MISSPELT = """from podium.api import hookimpl
+
+
+@hookimpl
+def notes_validte(request):
+    return None
+"""
+
+
+def test_the_overview_problems_include_check_s_warnings(make_plugin, tmp_path):
+    """A contribution to a slot no template renders, and an implementation of a hook
+    nobody declares, are on the overview as ``podium check`` warns about them."""
+    from podium.admin.overview import problems
+
+    make_plugin("stray", STRAY, files={"impls.py": MISSPELT}, target="PKG:plugin")
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    migrate(url)
+    app = build_app(base_settings(url, "notes stray"))
+    try:
+        found = "\n".join(problems(app.registry, ""))
+    finally:
+        app.registry["podium.engine"].dispose()
+    assert "notes.nowhere" in found
+    assert "implements hook 'notes_validte'" in found

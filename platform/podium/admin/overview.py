@@ -74,21 +74,32 @@ def schema_summary(registry: Registry) -> tuple[bool, str]:
 
 def problems(registry: Registry, schema_problem: str) -> list[str]:
     """What ``podium check`` would find in the running application: plugins
-    left out at start-up, a database that is not current, unprotected views."""
+    left out at start-up, a database that is not current, and its warnings."""
     found = [f"plugin {name!r} did not start: {why}"
              for name, why in plugin_set(registry).broken.items()]
     if schema_problem:
         found.append(schema_problem)
-    found.extend(f"warning: {view}" for view in unprotected_of(registry))
+    found.extend(f"warning: {line}" for line in warnings_of(registry))
     return found
 
 
-def unprotected_of(registry: Registry) -> list[str]:
-    """:func:`unprotected_views`, once per process: the views are fixed once
-    the app is built, and reading them all costs 0.2 s with 100 plugins."""
+def warnings_of(registry: Registry) -> list[str]:
+    """``podium check``'s warnings, once per process (views, templates and hooks are
+    fixed once the app is built, and reading them all costs 0.2 s with 100 plugins):
+    unprotected views, slot contributions no template renders, implementations of
+    hooks no installed plugin declares."""
     found = registry.get(UNPROTECTED_KEY)
     if found is None:
-        found = registry[UNPROTECTED_KEY] = [str(v) for v in unprotected_views(registry)]
+        from ..hooks import REGISTRY_KEY as HOOKS_KEY
+        from ..hooks import hooks_of
+        from ..hooks.unknown import undeclared_warnings
+        from ..slots.inventory import lost_contributions
+
+        found = [str(v) for v in unprotected_views(registry)]
+        found.extend(lost_contributions(registry))
+        if HOOKS_KEY in registry:
+            found.extend(undeclared_warnings(hooks_of(registry), registry.settings))
+        registry[UNPROTECTED_KEY] = found
     return list(found)
 
 
