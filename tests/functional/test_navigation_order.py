@@ -70,8 +70,7 @@ def test_the_introspection_category_lists_the_front_page_entries(make_plugin, tm
     introspector = app.app.registry.introspector
     entries = {e["introspectable"]["name"]: e["introspectable"]
                for e in introspector.get_category("podium navigation")}
-    assert set(entries) == {"blog", "blog.feed", "podium.admin"}  # the core's, for admins
-    assert entries["podium.admin"]["permission"] == "podium.admin"
+    assert set(entries) == {"blog", "blog.feed"}
     front = entries["blog"]
     assert (front["automatic"], front["plugin"], front["route_name"], front["weight"]) == (
         True, "blog", "blog.home", 0)

@@ -70,9 +70,6 @@ def includeme(config: Configurator) -> None:
         # Any other method: 405, not a 404; it changes nothing, hence no CSRF check.
         config.add_view(users.wrong_method, route_name=name, require_csrf=False,
                         permission=PUBLIC)
-    # In the site's navigation for who may use the console (hidden from the others).
-    config.add_podium_nav("podium.admin", "Admin", route_name="podium.admin", weight=1100,
-                          permission=ADMIN)
     # The console's own navigation, listed like any plugin's admin page.
     config.add_admin_page("overview", "Overview", "podium.admin", weight=-100)
     config.add_admin_page("users", "Users", "podium.admin.users", permission=USERS,
