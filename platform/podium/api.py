@@ -40,8 +40,8 @@ from .hooks.manager import HookError
 from .hooks.markers import hookimpl, hookspec
 from .jsonapi.conditional import check_if_match, check_if_none_match, etag_for
 from .jsonapi.errors import InvalidInput
-from .jsonapi.pagination import Page, paginate
-from .jsonapi.schemas import ApiSchema
+from .jsonapi.pagination import Page, PageRequest, page_of, page_request, paginate
+from .jsonapi.schemas import ApiSchema, invalid_input
 from .plugins.conflicts import commit_naming_plugins as commit_config
 from .plugins.definition import Permission, Plugin
 from .plugins.errors import PluginError
@@ -100,6 +100,7 @@ __all__ = [
     "InvalidInput",
     "LoadedPlugin",
     "Page",
+    "PageRequest",
     "Permission",
     "Plugin",
     "PluginError",
@@ -119,7 +120,10 @@ __all__ = [
     "hookimpl",
     "hooks",
     "hookspec",
+    "invalid_input",
     "mark_changed",
+    "page_of",
+    "page_request",
     "paginate",
     "plugin_set",
     "served_file",

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from notes_data import OPEN_TO_EVERYONE, add_notes, count, rows
 
+from podium.api import HookError
 from podium.testing import PodiumTestApp, build_app
 from podium.testing.apps import delete_all_rows
 
@@ -42,33 +43,44 @@ plugin = Plugin(includeme=includeme, hookimpls="PKG.impls")
 '''
 
 IMPLS = '''
+from pydantic import field_validator
 from pyramid.httpexceptions import HTTPBadRequest
-from podium.api import hookimpl
+from podium.api import ApiSchema, hookimpl
 from podium_notes.models import Note
 
 CALLS = {"extra_fields": 0, "validate": [], "saved": [], "represent": []}
 
 
-@hookimpl(versions=[1])
-def notes_extra_fields(request):
+class LabelInput(ApiSchema):
+    label: str | None = None
+
+    @field_validator("label")
+    @classmethod
+    def lower_case_letters(cls, value):
+        if not (value.isalpha() and value.islower()):
+            raise ValueError("Lower case letters only.")
+        return value
+
+
+@hookimpl(versions=[2])
+def notes_extra_fields(registry):
     CALLS["extra_fields"] += 1
-    return ["label"]
+    return LabelInput
 
 
-@hookimpl(versions=[1])
-def notes_validate(request, note, data, partial):
+@hookimpl(versions=[2])
+def notes_validate(request, note, values, partial):
+    # What no field's model can check: here, two fields together.
     CALLS["validate"].append((note.id if note else None, partial))
-    label = data.get("label")
-    if label is not None and not (isinstance(label, str) and label.isalpha()
-                                  and label.islower()):
-        return {"label": "Lower case letters only."}
+    if values.get("label") == "secret" and values.get("title", "") != "Secret":
+        return {"label": "Only on a note titled Secret."}
     return None
 
 
-@hookimpl(versions=[1])
-def notes_saved(request, note, data, created, partial):
+@hookimpl(versions=[2])
+def notes_saved(request, note, values, created, partial):
     CALLS["saved"].append((note.id, created, partial))
-    label = data.get("label")
+    label = values.get("label")
     if label == "boom":
         raise RuntimeError("labels broke")
     if label:
@@ -137,7 +149,8 @@ def test_the_api_accepts_the_extra_field_and_the_plugin_saves_it(app, engine, ca
     assert stored["body"] == "[work]"  # notes_saved wrote it in the same transaction
     assert calls["saved"] == [(stored["id"], True, False)]
     assert calls["validate"] == [(None, False)]
-    assert calls["extra_fields"] == 1  # once per request
+    app.post_json(API, {"title": "Again", "label": "home"}, status=201)
+    assert calls["extra_fields"] == 1  # once per application, not per request
     assert res.json["label_of"] == f"label-{stored['id']}"
     assert res.json["title"] == "Hello"  # the notes' own keys win
 
@@ -165,7 +178,37 @@ def test_the_api_shows_the_plugins_errors_with_the_notes_own_and_saves_nothing(
                                            "label": "Lower case letters only."}
     res = app.post_json(API, {"title": "Fine", "label": "Work"}, status=400)
     assert res.json["error"]["fields"] == {"label": "Lower case letters only."}
+    assert calls["validate"] == []  # asked only of notes whose fields are valid
+    res = app.post_json(API, {"title": "Fine", "label": "secret"}, status=400)
+    assert res.json["error"] == {
+        "status": 400, "title": "Bad Request",
+        "message": "The note was not saved: correct the fields listed.",
+        "fields": {"label": "Only on a note titled Secret."}}
     assert count(engine) == 0 and calls["saved"] == []
+    app.post_json(API, {"title": "Secret", "label": "secret"}, status=201)
+
+
+def test_the_document_shows_the_plugins_field(app):
+    document = app.get("/api/openapi.json").json
+    schemas = document["components"]["schemas"]
+    assert set(schemas["NoteInput"]["properties"]) == {"title", "body", "label"}
+    assert set(schemas["NotePatch"]["properties"]) == {"title", "body", "label"}
+    assert schemas["NoteInput"]["required"] == ["title"]
+
+
+def test_a_plugin_written_for_version_1_is_refused_at_start_up(make_plugin, podium_settings):
+    make_plugin("oldlabels", "from podium.api import Plugin\n"
+                "plugin = Plugin(includeme=lambda config: None, hookimpls='PKG.impls')\n",
+                target="PKG:plugin",
+                files={"impls.py": "from podium.api import hookimpl\n\n"
+                                   "@hookimpl(versions=[1])\n"
+                                   "def notes_extra_fields(request):\n"
+                                   "    return ['label']\n"})
+    with pytest.raises(HookError) as raised:
+        build_app({**podium_settings, "podium.plugins": "notes oldlabels"})
+    message = str(raised.value)
+    assert "plugin 'oldlabels' implements hook 'notes_extra_fields'" in message
+    assert "version(s) 1 of its spec, but the spec is version 2" in message
 
 
 def test_an_update_passes_the_note_and_partial(app, engine, calls):

@@ -35,7 +35,7 @@ def hooks(registry: Registry) -> pluggy.HookRelay:
     return hooks_of(registry).relay
 
 
-def hook_results(registry: Registry, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+def hook_results(registry: Registry, name: str, /, **kwargs: Any) -> list[tuple[str, Any]]:
     """Call hook ``name`` and return each implementation's result with the name
     of its plugin, in calling order (wrappers are not called): for a caller
     whose messages must name the plugin that returned a value."""

@@ -353,7 +353,7 @@ def _check_arguments(spec: Spec, impl: Impl) -> None:
             f"{arguments()}")
 
 
-def calls_by_plugin(hooks: Hooks, name: str,
+def calls_by_plugin(hooks: Hooks, name: str, /,
                     **kwargs: Any) -> list[tuple[str, Callable[[], Any]]]:
     """Each implementation of ``name`` as a call to make, with its plugin's name,
     in calling order: for a caller that must say which plugin returned (or
@@ -373,7 +373,7 @@ def calls_by_plugin(hooks: Hooks, name: str,
     return calls
 
 
-def results_by_plugin(hooks: Hooks, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+def results_by_plugin(hooks: Hooks, name: str, /, **kwargs: Any) -> list[tuple[str, Any]]:
     """Each implementation's result (None included) with its plugin's name, in
     calling order (see :func:`calls_by_plugin`)."""
     return [(plugin, call()) for plugin, call in calls_by_plugin(hooks, name, **kwargs)]

@@ -31,11 +31,8 @@ from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
 
-from ..web.errors import error_response, http_error
+from ..web.errors import JSON_ROUTES, error_response, http_error
 
-#: Registry key: the names of the routes that have a JSON API view
-#: (``json_api=True``), filled by :mod:`podium.jsonapi.schemas`.
-JSON_ROUTES = "podium.json_api_routes"
 #: Registry key: route name -> the methods its views answer (None: any).
 _ROUTE_METHODS = "podium.jsonapi.route_methods"
 _methods_lock = threading.Lock()

@@ -45,8 +45,7 @@ from ..plugins.permissions import catalog_of
 from ..security.csrf import SAFE_METHODS, TOKEN_HEADER
 from ..security.sessions import SESSION_COOKIE
 from .errors import ErrorBody
-from .pagination import DEFAULT_SETTING, MAX_PAGE, MAX_SETTING
-from .schemas import is_paginated
+from .schemas import SCHEMA_OPTIONS, is_paginated, page_settings, resolve_schema
 
 OPENAPI_VERSION = "3.1.0"
 DOCUMENT_KEY = "podium.openapi.document"
@@ -169,8 +168,9 @@ def operations(registry: Registry) -> Iterator[Operation]:
             route_ops.setdefault(method, Operation(
                 path="", method=method, route_name=route_name, view=intr["callable"],
                 permission=_permission_of(registry, entry["related"]),
-                options={k: intr.get(k) for k in ("request_schema", "query_schema",
-                                                  "response_schema", "response_status")}))
+                options={**{k: resolve_schema(registry, intr.get(k)) for k in SCHEMA_OPTIONS},
+                         **{k: intr.get(k) for k in ("response_status",
+                                                     "per_page_settings")}}))
     mapper = registry.queryUtility(IRoutesMapper)
     for route in mapper.get_routes() if mapper is not None else ():
         found = by_route.get(route.name)
@@ -271,16 +271,17 @@ def _query_parameters(components: _Components, model: type[BaseModel]) -> list[d
     return parameters
 
 
-def _page_parameters(registry: Registry) -> list[dict[str, Any]]:
+def _page_parameters(registry: Registry, op: Operation) -> list[dict[str, Any]]:
+    default_name, most_name = page_settings(registry, op.options.get("per_page_settings"))
     settings = registry.settings
     return [
         {"name": "page", "in": "query", "required": False,
          "description": "The page wanted, from 1; a page past the end has no items.",
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
+         "schema": {"type": "integer", "minimum": 1, "default": 1}},
         {"name": "per_page", "in": "query", "required": False,
-         "description": f"Items per page (setting {MAX_SETTING} bounds it).",
-         "schema": {"type": "integer", "minimum": 1, "maximum": settings[MAX_SETTING],
-                    "default": settings[DEFAULT_SETTING]}},
+         "description": f"Items per page (setting {most_name} bounds it).",
+         "schema": {"type": "integer", "minimum": 1, "maximum": settings[most_name],
+                    "default": settings[default_name]}},
     ]
 
 
@@ -303,7 +304,7 @@ def _operation(registry: Registry, components: _Components, op: Operation) -> di
     status = str(op.options.get("response_status") or 200)
     parameters = list(op.path_parameters)
     if is_paginated(response_schema):
-        parameters.extend(_page_parameters(registry))
+        parameters.extend(_page_parameters(registry, op))
     if query_schema is not None:
         parameters.extend(_query_parameters(components, query_schema))
     success: dict[str, Any] = {"description": "Success."}

@@ -6,7 +6,8 @@ and counts its rows, and the view returns the :class:`Page`; declared with
 the OpenAPI document lists ``page`` and ``per_page`` for the operation.
 
 ``per_page`` defaults to ``podium.api.default_per_page`` and may not exceed
-``podium.api.max_per_page``: out of range is a 400 naming the parameter
+``podium.api.max_per_page`` (or the settings the view's ``per_page_settings``
+names): out of range is a 400 naming the parameter
 rather than a silent clamp (a client asking for 500 items and getting 100
 would believe it has them all).  A page past the end has no items.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
@@ -25,12 +27,14 @@ from sqlalchemy import Select, func, select
 
 from ..settings.types import SettingsError
 from .errors import InvalidInput
+from .schemas import PAGE_SETTINGS_ATTRIBUTE
 
 DEFAULT_SETTING = "podium.api.default_per_page"
 MAX_SETTING = "podium.api.max_per_page"
-#: Larger pages than this are refused whatever the settings: offsets stay in range.
-MAX_PAGE = 10**9
-_DIGITS = re.compile(r"[0-9]{1,10}")
+#: A page number has at most this many digits (``int()`` refuses more than 4300).
+MAX_PAGE_DIGITS = 100
+_DIGITS = re.compile(f"[0-9]{{1,{MAX_PAGE_DIGITS}}}")
+PAGE_MESSAGE = "Must be a whole number, 1 or more."
 
 T = TypeVar("T")
 
@@ -57,41 +61,62 @@ class Page(BaseModel, Generic[T]):
     links: PageLinks
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """Which slice of a list a client asked for (pages count from 1)."""
+
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
 def limits(request: Request) -> tuple[int, int]:
-    """``(default per_page, max per_page)`` from the settings."""
+    """``(default per_page, max per_page)``: the settings a paginated view's
+    ``per_page_settings`` names, else ``podium.api.*``."""
+    default_name, most_name = getattr(request, PAGE_SETTINGS_ATTRIBUTE, None) or (
+        DEFAULT_SETTING, MAX_SETTING)
     settings = request.registry.settings
-    return settings[DEFAULT_SETTING], settings[MAX_SETTING]
+    return settings[default_name], settings[most_name]
 
 
-def _whole_number(text: str) -> int | None:
-    """ASCII digits only: ``int()`` would also take "+5", "1_000" and other digits."""
-    text = text.strip()
-    return int(text) if _DIGITS.fullmatch(text) else None
+def _whole_number(params: Any, name: str, lowest: int, highest: int | None) -> int | None:
+    """The parameter ``name`` given once, ASCII digits only (``int()`` would
+    also take "+5", "1_000" and other scripts' digits), within the bounds;
+    None when it is not."""
+    values = params.getall(name)
+    if len(values) != 1:
+        return None
+    text = values[0].strip()
+    if not _DIGITS.fullmatch(text):
+        return None
+    number = int(text)
+    return number if lowest <= number and (highest is None or number <= highest) else None
 
 
-def page_request(request: Request) -> tuple[int, int]:
-    """``(page, per_page)`` from the query string, or a 400 naming the bad one."""
-    default, most = limits(request)
+def page_request(request: Request, *, per_page: int | None = None) -> PageRequest:
+    """``?page=`` and ``?per_page=`` of the request, or a 400 naming the bad
+    ones.  ``per_page`` fixes the page size (a page of a site's HTML list),
+    and the parameter is then not read."""
     params = request.GET
     errors: dict[str, str] = {}
-    page, per_page = 1, default
+    page = 1
     if "page" in params:
-        values = params.getall("page")
-        number = _whole_number(values[0]) if len(values) == 1 else None
-        if number is None or not 1 <= number <= MAX_PAGE:
-            errors["page"] = f"Must be a whole number from 1 to {MAX_PAGE}, given once."
-        else:
-            page = number
-    if "per_page" in params:
-        values = params.getall("per_page")
-        number = _whole_number(values[0]) if len(values) == 1 else None
-        if number is None or not 1 <= number <= most:
-            errors["per_page"] = f"Must be a whole number from 1 to {most}, given once."
-        else:
-            per_page = number
+        page = _whole_number(params, "page", 1, None) or 0
+        if not page:
+            errors["page"] = PAGE_MESSAGE
+    if per_page is None:
+        default, most = limits(request)
+        per_page = default
+        if "per_page" in params:
+            per_page = _whole_number(params, "per_page", 1, most) or 0
+            if not per_page:
+                errors["per_page"] = f"Must be a whole number from 1 to {most}."
     if errors:
         raise InvalidInput(errors, "Invalid pagination parameters.")
-    return page, per_page
+    return PageRequest(page, per_page)
 
 
 def _link(request: Request, page: int, per_page: int) -> str:
@@ -113,19 +138,28 @@ def paginate(statement: Select[Any], request: Request) -> Page[Any]:
     """One page of ``statement`` (give it an ``order_by``: pages of an
     unordered query may overlap), run on ``request.dbsession``; a statement
     of one entity or column gives its objects, one of several columns gives
-    dicts."""
-    page, per_page = page_request(request)
+    dicts.  A page past the end is not queried: any page number is an
+    offset the database accepts."""
+    wanted = page_request(request)
     session = request.dbsession
     total = session.execute(
         select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
-    sliced = statement.limit(per_page).offset((page - 1) * per_page)
-    if len(statement.selected_columns) == 1:
-        items: list[Any] = list(session.scalars(sliced))
-    else:
-        items = [dict(row) for row in session.execute(sliced).mappings()]
-    pages = math.ceil(total / per_page)
-    return Page[Any](items=items, page=page, per_page=per_page, total=total, pages=pages,
-                     links=page_links(request, page, per_page, pages))
+    items: list[Any] = []
+    if wanted.offset < total:
+        sliced = statement.limit(wanted.per_page).offset(wanted.offset)
+        if len(statement.column_descriptions) == 1:  # one entity, or one column
+            items = list(session.scalars(sliced))
+        else:
+            items = [dict(row) for row in session.execute(sliced).mappings()]
+    return page_of(request, items, wanted, total)
+
+
+def page_of(request: Request, items: list[Any], wanted: PageRequest, total: int) -> Page[Any]:
+    """The :class:`Page` of ``items``, the slice ``wanted`` of ``total``, with its links:
+    for a view that runs its own queries."""
+    pages = math.ceil(total / wanted.per_page)
+    return Page[Any](items=items, page=wanted.page, per_page=wanted.per_page, total=total,
+                     pages=pages, links=page_links(request, wanted.page, wanted.per_page, pages))
 
 
 def includeme(config: Configurator) -> None:

@@ -22,7 +22,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 
 from ..plugins.permissions import PUBLIC
-from .errors import JSON_ROUTES
+from ..web.errors import JSON_ROUTES
 from .openapi import openapi_json
 
 DOCUMENT_ROUTE = "podium.api.openapi"

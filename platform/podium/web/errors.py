@@ -65,6 +65,10 @@ def keep_path_readable(request: Request) -> None:
         environ["PATH_INFO"] = raw.decode("utf-8", "replace").encode().decode("latin-1")
 
 
+#: Registry key: the names of the routes that have a JSON API view
+#: (``json_api=True``), filled by :mod:`podium.jsonapi.schemas`.
+JSON_ROUTES = "podium.json_api_routes"
+
 _HTML_FIRST = ("text/html", "application/json")
 _JSON_FIRST = ("application/json", "text/html")
 #: Accept header -> answer; clients send a handful of distinct headers, and
@@ -74,8 +78,13 @@ _ACCEPT_ANSWERS_MAX = 512
 
 
 def wants_json(request: Request) -> bool:
-    """JSON when the client prefers it, sent a JSON body, or called an API URL
-    (a path with an ``/api/`` segment) and accepts anything."""
+    """JSON when the request reached a JSON API route (whatever it accepts:
+    such a route speaks JSON only), the client prefers it, sent a JSON
+    body, or called an API URL (a path with an ``/api/`` segment) and
+    accepts anything."""
+    route = getattr(request, "matched_route", None)
+    if route is not None and route.name in request.registry.get(JSON_ROUTES, ()):
+        return True
     environ = request.environ
     # The raw PATH_INFO: WebOb decodes it again on each access; "/api/" reads the same.
     json_first = "/api/" in environ.get("PATH_INFO", "") + "/" or is_json_body(request)

@@ -16,7 +16,13 @@ from podium.api import Plugin
 
 from .owners import PUBLIC_READ_KEY
 from .permissions import DEFAULT_GRANTS, PERMISSIONS
-from .settings import SETTINGS, limits_from, public_read_from
+from .settings import (
+    MAX_PER_PAGE_SETTING,
+    PAGE_SIZE_SETTING,
+    SETTINGS,
+    limits_from,
+    public_read_from,
+)
 
 #: Where the views find the typed settings: a :class:`podium_notes.settings.Limits`.
 LIMITS_KEY = "notes.limits"
@@ -28,7 +34,12 @@ _ID = r"{id:\d+}"
 def includeme(config: Configurator) -> None:
     """Routes, static files and views of the plugin."""
     # Each setting was typed and checked by Podium; this checks them together.
-    config.registry[LIMITS_KEY] = limits_from(config.get_settings())
+    settings = config.get_settings()
+    limits = config.registry[LIMITS_KEY] = limits_from(settings)
+    # Typed in the settings too, where the API's pagination reads them, also
+    # when a host included the package by hand with the ini's strings.
+    settings[PAGE_SIZE_SETTING] = limits.page_size
+    settings[MAX_PER_PAGE_SETTING] = limits.max_per_page
     config.registry[PUBLIC_READ_KEY] = public_read_from(config.get_settings())
     config.include(".owners")
     config.include(".extensions")

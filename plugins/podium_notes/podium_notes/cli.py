@@ -34,10 +34,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from podium.api import app_env, plugin_set
+from podium.api import InvalidInput, app_env, plugin_set
 
 from .models import Note, utcnow
-from .schemas import ValidationError, validate_imported_note
+from .schemas import validate_imported_note
 from .settings import NAMESPACE
 from .transfer import (
     FORMATS,
@@ -188,14 +188,14 @@ def _validate(records: Sequence[Record]) -> tuple[list[dict[str, Any]], list[tup
             continue
         try:
             accepted.append(validate_imported_note(record.data))
-        except ValidationError as exc:
+        except InvalidInput as exc:
             refused.append((record, _reason(exc)))
     return accepted, refused
 
 
-def _reason(exc: ValidationError) -> str:
+def _reason(exc: InvalidInput) -> str:
     if not exc.fields:
-        return exc.message
+        return str(exc.detail)
     return "; ".join(f"{field}: {message.rstrip('.')}" for field, message in exc.fields.items())
 
 

@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from podium.api import PageRequest
+
 from .models import Note
-from .schemas import PageRequest
+
+#: The lists' order: newest first, ties broken by id.
+NEWEST_FIRST = (Note.created_at.desc(), Note.id.desc())
 
 #: The largest value of the ``INTEGER`` primary key on PostgreSQL: a larger
 #: id in a URL must be a 404, not a database error (SQLite would accept it).
@@ -54,7 +58,7 @@ def list_notes(dbsession: Session, request: PageRequest,
         query = (
             select(Note)
             .where(*filters)
-            .order_by(Note.created_at.desc(), Note.id.desc())
+            .order_by(*NEWEST_FIRST)
             .limit(request.per_page)
             .offset(request.offset)
         )

@@ -1,25 +1,40 @@
-"""Validation shared by the HTML forms and the JSON API.
+"""What a note may be: pydantic models on Podium's JSON API layer, shared by
+the API, the HTML forms and ``podium notes import``.
 
-Plain functions and dataclasses, no schema library: a note has two fields,
-and both front ends must accept and refuse exactly the same values, so they
-call the same functions and differ only in how they show the errors (beside
-the form fields, or as ``fields`` in a JSON 400).
+The rules keep the two databases in agreement: PostgreSQL refuses NUL
+characters that SQLite would store, and ``String(200)`` is only a hint to
+SQLite, so both limits are checked here rather than left to the backend.
+Each rule is stated in the JSON Schema the OpenAPI document shows (lengths,
+and one pattern written with explicit character ranges, which ECMA-262's,
+Rust's and Python's regular expressions read alike), and the validators
+below check exactly what it states.
 
-The rules also keep the two databases in agreement: PostgreSQL refuses NUL
-characters in text that SQLite would store, and ``String(200)`` is only a
-hint to SQLite, so both limits are checked here rather than left to the
-backend.
+Other plugins add input fields through the hook ``notes_extra_fields``; the
+models the views use are composed from these and theirs by
+:mod:`podium_notes.extensions`.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
-import re
 import unicodedata
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic.json_schema import JsonDict
+
+from podium.api import ApiSchema, invalid_input
 
 from .models import TITLE_MAX_LENGTH
 
@@ -30,180 +45,143 @@ READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "url")
 #: A note is short; this bounds what one request can make us store.
 BODY_MAX_LENGTH = 100_000
 
-#: The defaults of the settings ``notes.page_size`` and ``notes.max_per_page``
-#: (see :mod:`podium_notes.settings`), which the views pass in.
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
+#: Control characters (Unicode category Cc): a title is one line without them.
+CONTROL = r"\x00-\x1f\x7f-\x9f"
+#: The other blanks around a title, dropped: what ECMA-262 calls white space and
+#: line terminators beyond the control characters (Python's ``str.isspace``
+#: set, plus U+FEFF, which it leaves out).
+BLANKS = r"\x20\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_BLANK_CHARS = frozenset(" \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"
+                         + "".join(map(chr, range(0x2000, 0x200b))))
+#: A title: one line, with at least one character that is not a blank.
+TITLE_PATTERN = f"^[^{CONTROL}]*[^{CONTROL}{BLANKS}][^{CONTROL}]*$"
 
-_WHOLE_NUMBER = re.compile(r"[0-9]+")
-
-
-class ValidationError(Exception):
-    """Input that cannot be accepted: a message, and one message per field."""
-
-    def __init__(self, fields: Mapping[str, str] | None = None, message: str | None = None):
-        self.fields: dict[str, str] = dict(fields or {})
-        self.message = message or "The note was not saved: correct the fields listed."
-        super().__init__(self.message)
-
-
-class FieldError(ValueError):
-    """Raised by a field cleaner; the message is shown beside the field."""
+REQUIRED = "A title is required."
+NOT_A_STRING = "Must be a string."
+READ_ONLY = "Read-only: set by the server."
+UNKNOWN = "Unknown field: a note has a title and a body."
 
 
-def _storable(text: str) -> None:
-    """JSON's ``\\ud800`` escapes give strings with lone surrogates, which are
-    not characters: no database driver can encode them, so refuse them here."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise FieldError(
-            f"Must be valid Unicode text: {exc.object[exc.start]!a} is a lone UTF-16 "
-            "surrogate, not a character."
-        ) from None
+def clean_title(value: str) -> str:
+    """A title is one line of at most 200 characters with something visible;
+    the blanks around it are dropped."""
+    if all(char in _BLANK_CHARS or unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError(REQUIRED)
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("Must be a single line without control characters.")
+    if len(value) > TITLE_MAX_LENGTH:
+        raise ValueError(f"At most {TITLE_MAX_LENGTH} characters (this one has {len(value)}).")
+    return value.strip("".join(_BLANK_CHARS))
 
 
-def clean_title(value: object) -> str:
-    """A title is one line of 1 to 200 characters, surrounding blanks dropped."""
-    if not isinstance(value, str):
-        raise FieldError("Must be a string.")
-    _storable(value)
-    title = value.strip()
-    if not title:
-        raise FieldError("A title is required.")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise FieldError(f"At most {TITLE_MAX_LENGTH} characters (this one has {len(title)}).")
-    if any(unicodedata.category(char) == "Cc" for char in title):
-        raise FieldError("Must be a single line without control characters.")
-    return title
+def clean_body(value: str) -> str:
+    """Any text up to ``BODY_MAX_LENGTH`` characters as sent; line ends
+    normalized to ``\\n`` so that a textarea (which sends CRLF) and an API
+    client store the same."""
+    if "\x00" in value:
+        raise ValueError("Must not contain NUL characters.")
+    if len(value) > BODY_MAX_LENGTH:
+        raise ValueError(f"At most {BODY_MAX_LENGTH} characters (this one has {len(value)}).")
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def clean_body(value: object) -> str:
-    """Any text up to ``BODY_MAX_LENGTH``; line ends normalized to ``\\n`` so
-    that a textarea (which sends CRLF) and an API client store the same."""
-    if not isinstance(value, str):
-        raise FieldError("Must be a string.")
-    _storable(value)
-    body = value.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in body:
-        raise FieldError("Must not contain NUL characters.")
-    if len(body) > BODY_MAX_LENGTH:
-        raise FieldError(f"At most {BODY_MAX_LENGTH} characters (this one has {len(body)}).")
-    return body
+def _stated(*, optional: bool = False, **rules: Any) -> Callable[[JsonDict], None]:
+    """JSON Schema keywords the document states and a validator checks (not
+    pydantic's own checks, whose messages and order would differ); an
+    ``optional`` field's default (None, never stored) is left out."""
+
+    def state(schema: JsonDict) -> None:
+        schema.update(rules)
+        if optional:
+            schema.pop("default", None)
+
+    return state
 
 
-_CLEANERS = {"title": clean_title, "body": clean_body}
+TITLE_DESCRIPTION = (f"One line, 1 to {TITLE_MAX_LENGTH} characters with something visible; "
+                     "the blanks around it are dropped.")
+BODY_DESCRIPTION = f"Any text up to {BODY_MAX_LENGTH} characters; line ends are stored as \\n."
 
 
-def validate_note(
-    data: Mapping[str, Any],
-    *,
-    partial: bool = False,
-    ignore_unknown: bool = False,
-    extra_fields: Collection[str] = (),
-) -> dict[str, str]:
-    """The cleaned values of ``data``, or ``ValidationError`` listing every problem.
-
-    ``partial`` (PATCH) validates only the fields present; otherwise the title
-    is required and a missing body means an empty one.  Unknown fields are an
-    error unless ``ignore_unknown`` (a form also posts its CSRF token and
-    its button): a typo in an API call should not be silently dropped.
-    ``extra_fields`` are the fields other plugins read (hook
-    ``notes_extra_fields``): accepted here, checked by those plugins, and not
-    part of the cleaned values.
-    """
-    errors: dict[str, str] = {}
-    if not ignore_unknown:
-        for name in data:
-            if name in READ_ONLY_FIELDS:
-                errors[name] = "Read-only: set by the server."
-            elif name not in _CLEANERS and name not in extra_fields:
-                errors[name] = "Unknown field: a note has a title and a body."
-    cleaned: dict[str, str] = {}
-    for name, clean in _CLEANERS.items():
-        if name in data:
-            value = data[name]
-        elif partial:
-            continue
-        elif name == "title":
-            errors[name] = "A title is required."
-            continue
-        else:
-            value = ""
-        try:
-            cleaned[name] = clean(value)
-        except FieldError as exc:
-            errors[name] = str(exc)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+def _title(optional: bool = False) -> Any:
+    return Annotated[str, AfterValidator(clean_title), Field(
+        description=TITLE_DESCRIPTION, examples=["Shopping list"],
+        json_schema_extra=_stated(optional=optional, maxLength=TITLE_MAX_LENGTH,
+                                  pattern=TITLE_PATTERN))]
 
 
-def load_json_object(raw: bytes) -> dict[str, Any]:
-    """Parse a request body that must be one JSON object."""
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise ValidationError(message=f"The request body is not valid JSON ({exc}).") from exc
-    if not isinstance(data, dict):
-        raise ValidationError(
-            message='The request body must be a JSON object, like {"title": "...", "body": "..."}.'
-        )
-    return data
+def _body(optional: bool = False) -> Any:
+    return Annotated[str, AfterValidator(clean_body), Field(
+        description=BODY_DESCRIPTION, examples=["Milk\nBread"],
+        json_schema_extra=_stated(optional=optional, maxLength=BODY_MAX_LENGTH))]
 
 
-@dataclass(frozen=True)
-class PageRequest:
-    """Which slice of a list a client asked for (pages count from 1)."""
-
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
+Title = _title()
+Body = _body()
+#: In a PATCH: a default that is never stored (only the fields sent are
+#: applied); an explicit null is refused as "Must be a string."
+OptionalTitle = _title(optional=True)
+OptionalBody = _body(optional=True)
 
 
-def _whole_number(value: str) -> int | None:
-    """ASCII digits only: ``int()`` would also take "+5", "1_000" and non-ASCII digits."""
-    value = value.strip()
-    if not _WHOLE_NUMBER.fullmatch(value):
-        return None
-    try:
-        return int(value)
-    except ValueError:  # beyond Python's limit on digits converted
-        return None
+class NoteSchema(ApiSchema):
+    """The notes' wording of a refusal (the layer's 400, with these messages)."""
+
+    invalid_message: ClassVar[str | None] = "The note was not saved: correct the fields listed."
+
+    @classmethod
+    def error_message(cls, path: str, error_type: str, message: str) -> str:
+        if error_type == "extra_forbidden":
+            return READ_ONLY if path in READ_ONLY_FIELDS else UNKNOWN
+        if path in FIELDS:
+            if error_type == "string_type":
+                return NOT_A_STRING
+            if error_type == "missing":
+                return REQUIRED
+        return message
 
 
-def parse_page_request(
-    params: Mapping[str, str],
-    *,
-    default_per_page: int = DEFAULT_PER_PAGE,
-    max_per_page: int = MAX_PER_PAGE,
-) -> PageRequest:
-    """Read ``page`` and ``per_page`` (1 to ``max_per_page``) from query parameters.
+class NoteInput(NoteSchema):
+    """A new note, or a note replaced (PUT, the forms): the title is required,
+    a missing body is an empty one."""
 
-    Refused rather than clamped when out of range: a client asking for 500
-    items and silently getting 100 would believe it has them all.
-    """
-    errors: dict[str, str] = {}
-    page = 1
-    per_page = default_per_page
-    if "page" in params:
-        number = _whole_number(params["page"])
-        if number is None or number < 1:
-            errors["page"] = "Must be a whole number, 1 or more."
-        else:
-            page = number
-    if "per_page" in params:
-        number = _whole_number(params["per_page"])
-        if number is None or not 1 <= number <= max_per_page:
-            errors["per_page"] = f"Must be a whole number from 1 to {max_per_page}."
-        else:
-            per_page = number
-    if errors:
-        raise ValidationError(errors, "Invalid pagination parameters.")
-    return PageRequest(page, per_page)
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"title": "Shopping list", "body": "Milk\nBread"}]})
+
+    title: Title
+    body: Body = ""
+
+
+class NotePatch(NoteSchema):
+    """A PATCH: only the fields sent change (``model_fields_set``)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"body": "Milk\nBread\nEggs"}]})
+
+    title: OptionalTitle = None
+    body: OptionalBody = None
+
+
+#: A time as the notes have always sent it: ISO 8601 with its offset (``+00:00``).
+Moment = Annotated[datetime.datetime, PlainSerializer(datetime.datetime.isoformat),
+                   WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")]
+
+
+class NoteOutput(BaseModel):
+    """A note as the API shows it; ``url`` is where to GET, PUT, PATCH or DELETE
+    it.  Keys other plugins add (hook ``notes_represent``) follow the notes' own."""
+
+    model_config = ConfigDict(extra="allow", from_attributes=True, json_schema_extra={
+        "examples": [{"id": 7, "title": "Shopping list", "body": "Milk\nBread",
+                      "created_at": "2024-05-01T09:30:00+00:00",
+                      "updated_at": "2024-05-01T09:30:00+00:00",
+                      "url": "https://example.org/notes/api/notes/7"}]})
+
+    id: int
+    title: str
+    body: str
+    created_at: Moment
+    updated_at: Moment
+    url: str
 
 
 # -- importing notes from a file (podium notes import) ----------------------------------
@@ -214,59 +192,68 @@ IMPORT_FIELDS = ("title", "body", "created_at", "updated_at")
 TIMESTAMP_FIELDS = ("created_at", "updated_at")
 
 
-def clean_timestamp(value: object) -> datetime.datetime:
+def clean_timestamp(value: str) -> datetime.datetime:
     """An ISO 8601 date and time *with* its offset, as an aware UTC datetime.
 
     A time without an offset is refused, as the model refuses naive datetimes:
     guessing its zone would shift the note by some hours without a word."""
-    if not isinstance(value, str):
-        raise FieldError("Must be a string.")
     try:
         moment = datetime.datetime.fromisoformat(value.strip())
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise FieldError(
-            "Must be an ISO 8601 date and time with its offset, like 2024-05-01T09:30:00+00:00."
-        )
+        raise ValueError(
+            "Must be an ISO 8601 date and time with its offset, like 2024-05-01T09:30:00+00:00.")
     try:
         return moment.astimezone(datetime.UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-        raise FieldError("Out of the range of dates a note can have.") from None
+        raise ValueError("Out of the range of dates a note can have.") from None
+
+
+Timestamp = Annotated[str, AfterValidator(clean_timestamp)]
+
+
+class ImportedNote(NoteInput):
+    """One note of a file ``podium notes import`` reads: the title and body
+    follow exactly the API's rules; ``created_at`` and ``updated_at`` are
+    optional (a note without them is dated at the import), and
+    ``updated_at`` only comes with a ``created_at`` it does not precede."""
+
+    invalid_message: ClassVar[str | None] = "The note was not imported."
+
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+
+    @classmethod
+    def error_message(cls, path: str, error_type: str, message: str) -> str:
+        if error_type == "extra_forbidden" and path not in READ_ONLY_FIELDS:
+            return "Unknown field: a note has " + ", ".join(IMPORT_FIELDS) + "."
+        if path in TIMESTAMP_FIELDS and error_type == "string_type":
+            return NOT_A_STRING
+        return super().error_message(path, error_type, message)
+
+    @field_validator("updated_at")
+    @classmethod
+    def _after_created(cls, updated: Any, info: ValidationInfo) -> Any:
+        if "created_at" not in info.data:
+            return updated  # created_at is invalid: its own error says so
+        created = info.data["created_at"]
+        if created is None:
+            raise ValueError("Only with a created_at.")
+        if updated < created:
+            raise ValueError("Must not be before created_at.")
+        return updated
 
 
 def validate_imported_note(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The cleaned values of one imported note, or ``ValidationError`` listing
-    every problem.
-
-    The title and body follow exactly the rules of the form and the API
-    (:func:`validate_note`); ``created_at`` and ``updated_at`` are optional
-    (a note without them is dated at the import), and ``updated_at`` only
-    comes with a ``created_at`` it does not precede.  Any other field is an
-    error: a misspelt column must not drop data silently.
-    """
-    errors: dict[str, str] = {}
+    """The values of one imported note (its timestamps only when given), or
+    ``InvalidInput`` naming every problem."""
     try:
-        cleaned: dict[str, Any] = validate_note(
-            {k: v for k, v in data.items() if k not in TIMESTAMP_FIELDS}
-        )
+        note = ImportedNote.model_validate(data)
     except ValidationError as exc:
-        errors.update(exc.fields)
-        cleaned = {}
-    for name in errors:
-        if name not in IMPORT_FIELDS and name not in READ_ONLY_FIELDS:
-            errors[name] = "Unknown field: a note has " + ", ".join(IMPORT_FIELDS) + "."
+        raise invalid_input(exc, ImportedNote, "note") from None
+    values: dict[str, Any] = {"title": note.title, "body": note.body}
     for name in TIMESTAMP_FIELDS:
-        if name in data:
-            try:
-                cleaned[name] = clean_timestamp(data[name])
-            except FieldError as exc:
-                errors[name] = str(exc)
-    if "updated_at" in cleaned:
-        if "created_at" not in data:
-            errors["updated_at"] = "Only with a created_at."
-        elif "created_at" in cleaned and cleaned["updated_at"] < cleaned["created_at"]:
-            errors["updated_at"] = "Must not be before created_at."
-    if errors:
-        raise ValidationError(errors, "The note was not imported.")
-    return cleaned
+        if getattr(note, name) is not None:
+            values[name] = getattr(note, name)
+    return values

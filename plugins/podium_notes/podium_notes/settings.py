@@ -44,6 +44,9 @@ PUBLIC_READ = Setting(
 )
 
 SETTINGS = (PAGE_SIZE, MAX_PER_PAGE, PUBLIC_READ)
+#: The full keys, which the API's list names as its ``per_page_settings``.
+PAGE_SIZE_SETTING = f"{NAMESPACE}.{PAGE_SIZE.key}"
+MAX_PER_PAGE_SETTING = f"{NAMESPACE}.{MAX_PER_PAGE.key}"
 
 
 @dataclass(frozen=True)

@@ -1,62 +1,84 @@
-"""The validation rules the form and the API share, without a web request."""
+"""The note's schemas, without a web request: what the validators accept
+is what the OpenAPI document says they accept."""
 
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from podium_notes.models import Note, UTCDateTime
 from podium_notes.schemas import (
-    MAX_PER_PAGE,
-    PageRequest,
-    ValidationError,
+    BODY_MAX_LENGTH,
+    TITLE_PATTERN,
+    NoteInput,
+    NotePatch,
+    clean_body,
     clean_title,
-    parse_page_request,
-    validate_note,
 )
 
+#: The document's rules for a title, read as JSON Schema reads them: the
+#: pattern matches the whole text (``$`` is the end, not "before a final
+#: newline" as in Python) and at most 200 characters.
+_DOCUMENTED = re.compile(TITLE_PATTERN.removeprefix("^").removesuffix("$"))
 
-@given(st.text(max_size=300))
-def test_a_title_is_accepted_only_in_the_shape_the_database_holds(value: str) -> None:
+#: Text near the edges: blanks, control characters, what JSON Schema and
+#: Python disagree on (U+FEFF, U+0085, U+001C).
+_EDGY = st.text(alphabet=st.sampled_from(
+    " \t\n\r\x00\x1c\x1f\x7f\x85\x9f\xa0\u1680\u2000\u200a\u200b\u2028\u202f"
+    "\u205f\u3000\ufeffaé😀"), max_size=8)
+
+
+def _accepted(value: str) -> bool:
     try:
-        title = clean_title(value)
+        clean_title(value)
     except ValueError:
+        return False
+    return True
+
+
+@given(st.one_of(_EDGY, st.text(max_size=300)))
+def test_a_title_is_accepted_exactly_when_the_document_says(value: str) -> None:
+    documented = len(value) <= 200 and _DOCUMENTED.fullmatch(value) is not None
+    assert _accepted(value) == documented, repr(value)
+
+
+@given(st.one_of(_EDGY, st.text(max_size=300)))
+def test_an_accepted_title_is_what_the_database_holds(value: str) -> None:
+    if not _accepted(value):
         return
-    assert title == value.strip()
-    assert 1 <= len(title) <= 200
+    title = clean_title(value)
+    assert title and title == title.strip() and len(title) <= 200
     assert not any(unicodedata.category(ch) == "Cc" for ch in title)  # NUL, newlines, tabs
 
 
-def test_validate_note_fills_a_missing_body_unless_partial() -> None:
-    assert validate_note({"title": "t"}) == {"title": "t", "body": ""}
-    assert validate_note({"title": "t"}, partial=True) == {"title": "t"}
-    assert validate_note({}, partial=True) == {}
+@pytest.mark.parametrize(("sent", "stored"), [("a\r\nb\rc", "a\nb\nc"), ("", "")])
+def test_a_body_keeps_its_text_with_line_ends_normalized(sent: str, stored: str) -> None:
+    assert clean_body(sent) == stored
+    with pytest.raises(ValueError, match="NUL"):
+        clean_body("a\x00b")
+    with pytest.raises(ValueError, match="At most"):
+        clean_body("x" * (BODY_MAX_LENGTH + 1))
 
 
-def test_a_form_may_carry_extra_fields_an_api_call_may_not() -> None:
-    form = {"title": "t", "body": "b", "csrf_token": "abc"}
-    assert validate_note(form, ignore_unknown=True) == {"title": "t", "body": "b"}
+def test_a_new_note_has_an_empty_body_and_a_patch_only_what_was_sent() -> None:
+    assert NoteInput.model_validate({"title": "t"}).model_dump() == {"title": "t", "body": ""}
+    patch = NotePatch.model_validate({"body": "b"})
+    assert patch.model_fields_set == {"body"}
+    assert NotePatch.model_validate({}).model_fields_set == set()
+
+
+def test_unknown_and_null_fields_are_refused() -> None:
     with pytest.raises(ValidationError) as raised:
-        validate_note(form)
-    assert set(raised.value.fields) == {"csrf_token"}
-
-
-@given(st.integers(min_value=1, max_value=10**6), st.integers(min_value=1, max_value=MAX_PER_PAGE))
-def test_valid_pagination_round_trips(page: int, per_page: int) -> None:
-    request = parse_page_request({"page": str(page), "per_page": str(per_page)})
-    assert request == PageRequest(page, per_page)
-    assert request.offset == (page - 1) * per_page
-
-
-@pytest.mark.parametrize("value", ["+5", " ", "1e3", "٣", "0x10", "5 5"])
-def test_pagination_takes_plain_ascii_digits_only(value: str) -> None:
-    with pytest.raises(ValidationError) as raised:
-        parse_page_request({"page": value})
-    assert set(raised.value.fields) == {"page"}
+        NoteInput.model_validate({"title": "t", "csrf_token": "abc"})
+    assert [e["loc"] for e in raised.value.errors()] == [("csrf_token",)]
+    with pytest.raises(ValidationError):
+        NotePatch.model_validate({"title": None})
 
 
 def test_stored_datetimes_come_back_in_utc_whatever_the_connection_zone() -> None:

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from podium.api import InvalidInput
 from podium_notes.schemas import (
-    ValidationError,
     clean_body,
     clean_timestamp,
     clean_title,
@@ -109,7 +109,7 @@ def test_the_format_comes_from_the_option_or_the_extension() -> None:
 def test_an_imported_note_follows_the_rules_of_the_form_and_the_api() -> None:
     assert validate_imported_note({"title": " A ", "body": "x\r\ny"}) == {
         "title": "A", "body": "x\ny"}
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(InvalidInput) as raised:
         validate_imported_note({"title": "", "body": 3, "id": 1, "colour": "red"})
     assert raised.value.fields == {
         "title": "A title is required.",
@@ -134,7 +134,7 @@ def test_imported_timestamps() -> None:
         ({"created_at": "2024-05-02T00:00:00Z", "updated_at": "2024-05-01T00:00:00Z"},
          "updated_at", "Must not be before created_at"),
     ]:
-        with pytest.raises(ValidationError) as raised:
+        with pytest.raises(InvalidInput) as raised:
             validate_imported_note({"title": "t", **data})
         assert message in raised.value.fields[field], data
     assert clean_timestamp(" 2024-05-01T07:30:00+00:00 ") == created

@@ -1,35 +1,37 @@
 """How tags extend notes: implementations of the notes' hooks (``podium_notes.hooks``).
 
-Each is written for version 1 of its spec (``versions=(1,)``): a notes
+Each is written for one version of its spec (``versions=(2,)``): a notes
 release that changes a contract bumps the version, and Podium then refuses
 this plugin at start-up instead of calling it wrongly.  The notes' objects
 are only read (``note.id``); nothing of ``podium_notes`` is imported.
 
-- ``notes_extra_fields``: the form and the API accept ``tags``;
-- ``notes_validate``: bad tags are an error on the field ``tags``, shown
-  with the notes' own errors, and nothing is written;
-- ``notes_saved``: the note's tags, in the note's transaction;
+- ``notes_extra_fields`` (version 2): the model of the field ``tags``
+  (:mod:`podium_tags.schema`), which the form and the API accept, and whose
+  errors are shown with the notes' own (nothing is written);
+- ``notes_extra_keys``: the ``tags`` key of a note's JSON, for the OpenAPI document;
+- ``notes_saved`` (version 2): the note's tags, in the note's transaction;
 - ``notes_list_filters``: ``?tag=NAME`` on the list page and the API's list;
 - ``notes_represent``: ``"tags": [...]`` in the API's JSON of a note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from pyramid.httpexceptions import HTTPBadRequest
+from pyramid.registry import Registry
 from pyramid.request import Request
 from sqlalchemy import ColumnElement
 
-from podium.api import hookimpl
+from podium.api import ApiSchema, hookimpl
 
 from . import store
-from .names import Limits, TagError, check_name, parse_value
+from .names import Limits, TagError, check_name
+from .schema import FIELD, TagsOutput, input_model
 from .settings import LIMITS_KEY
 
-#: The field's name, in the form and in the API's JSON.
-FIELD = "tags"
 #: The list's query parameter.
 PARAMETER = "tag"
 
@@ -39,31 +41,23 @@ def limits(request: Request) -> Limits:
     return found
 
 
-@hookimpl(versions=(1,))
-def notes_extra_fields(request: Request) -> Iterable[str]:
-    return [FIELD]
+@hookimpl(versions=(2,))
+def notes_extra_fields(registry: Registry) -> type[ApiSchema]:
+    """The field ``tags``, validated and normalised with the notes' own."""
+    return input_model(registry[LIMITS_KEY])
 
 
 @hookimpl(versions=(1,))
-def notes_validate(request: Request, note: Any, data: Mapping[str, Any],
-                   partial: bool) -> Mapping[str, str] | None:
-    """Without ``tags`` there is nothing to check: a PATCH leaves the tags, a
-    PUT or a form clears them (see :func:`notes_saved`)."""
-    if FIELD not in data:
-        return None
-    try:
-        parse_value(data[FIELD], limits(request))
-    except TagError as exc:
-        return {FIELD: str(exc)}
-    return None
+def notes_extra_keys(registry: Registry) -> type[BaseModel]:
+    return TagsOutput
 
 
-@hookimpl(versions=(1,))
-def notes_saved(request: Request, note: Any, data: Mapping[str, Any], created: bool,
+@hookimpl(versions=(2,))
+def notes_saved(request: Request, note: Any, values: Mapping[str, Any], created: bool,
                 partial: bool) -> None:
     """Replace the note's tags with those sent; a PATCH without ``tags`` keeps them."""
-    if FIELD in data:
-        names = parse_value(data[FIELD], limits(request))  # validated: cannot raise
+    if FIELD in values:
+        names = values[FIELD]  # normalised by the input model
     elif partial:
         return
     else:

@@ -1,18 +1,20 @@
 """The JSON API: ``<prefix>/api/notes`` and ``<prefix>/api/notes/{id}``.
 
-For programs, not browsers: every view is declared ``json_api=True``, so a
-POST sent as ``Content-Type: application/json`` needs no CSRF token (a
-cross-site page cannot send that content type without a CORS preflight),
-while a form-shaped POST still does; PUT, PATCH and DELETE never need one
-(see :mod:`podium.security.csrf`).  Invalid input is a 400 in the
-core's error shape plus ``fields``, one message per offending field; a
-missing note is the core's JSON 404 (the path has an ``/api/`` segment).
-A note of someone else is refused by :func:`podium_notes.owners.check`: the
+For programs, not browsers, on Podium's JSON API layer: every view is
+declared ``json_api=True`` with its schemas (the factories of
+:mod:`podium_notes.extensions`, so other plugins' fields are part of them),
+and appears in the OpenAPI document.  A POST sent as ``Content-Type:
+application/json`` needs no CSRF token (a cross-site page cannot send that
+content type without a CORS preflight), while a form-shaped POST still
+does; PUT, PATCH and DELETE never need one (see :mod:`podium.security.csrf`).
+Invalid input is the layer's 400 with ``fields``, one message per offending
+field; a body of another type a 415; a missing note the core's JSON 404.  A
+note of someone else is refused by :func:`podium_notes.owners.check`: the
 core's JSON 403 (401 for nobody).
 
-Other plugins extend the API through the notes' hooks
-(:mod:`podium_notes.extensions`): extra input fields, their errors in
-``fields``, list filters, and extra keys in a note's JSON.
+A note's read sends its ETag (``If-None-Match``: 304); a PUT, PATCH or
+DELETE with ``If-Match`` naming another version is refused with 412, so
+that one client does not overwrite another's change unseen.
 """
 
 from __future__ import annotations
@@ -22,17 +24,29 @@ from typing import Any
 
 from pyramid.request import Request
 from pyramid.response import Response
-from pyramid.view import exception_view_config, view_config
+from pyramid.view import view_config
+from sqlalchemy import select
 
-from podium.api import PUBLIC
+from podium.api import PUBLIC, Page, check_if_match, check_if_none_match, etag_for, paginate
 
-from ..extensions import list_filters, represent, saved, validate
+from ..extensions import (
+    check,
+    input_schema,
+    list_filters,
+    output_schema,
+    page_schema,
+    patch_schema,
+    represent,
+    saved,
+    values_of,
+)
 from ..models import Note
-from ..owners import check, check_reader, owner_for_new_note
+from ..owners import check as check_owner
+from ..owners import check_reader, owner_for_new_note
 from ..permissions import CREATE, DELETE, EDIT, VIEW
-from ..queries import list_notes
-from ..schemas import ValidationError, load_json_object, parse_page_request
-from . import limits, method_not_allowed, note_or_404
+from ..queries import NEWEST_FIRST
+from ..settings import MAX_PER_PAGE_SETTING, PAGE_SIZE_SETTING
+from . import method_not_allowed, note_or_404
 
 _ROUTE_METHODS = {
     "notes.api.notes": ("GET", "HEAD", "POST"),
@@ -62,96 +76,86 @@ def one_note_json(request: Request, note: Note) -> dict[str, Any]:
     return note_json(request, note, represent(request, [note])[note.id])
 
 
-def _is_json(request: Request) -> bool:
-    content_type = request.content_type
-    return content_type == "application/json" or content_type.endswith("+json")
+def note_etag(note: Note) -> str:
+    return etag_for(note.id, note.updated_at)
 
 
-def json_object(request: Request) -> dict[str, Any]:
-    """The request's body, which must be a JSON object sent as JSON."""
-    if not _is_json(request):
-        raise ValidationError(
-            message="Send the note as a JSON object with Content-Type: application/json."
-        )
-    return load_json_object(request.body)
-
-
-@exception_view_config(ValidationError, renderer="json")
-def invalid_input(exc: ValidationError, request: Request) -> dict[str, Any]:
-    """A 400 in the core's error shape, plus the message of each bad field.
-
-    Only the API lets ``ValidationError`` escape (the pages show the errors on
-    the form).  Being an exception view, it also aborts the transaction."""
-    request.response.status_int = 400
-    error = {"status": 400, "title": "Bad Request", "message": exc.message, "fields": exc.fields}
-    return {"error": error}
-
-
-@view_config(route_name="notes.api.notes", request_method="GET", renderer="json", json_api=True,
-             permission=VIEW)
-def list_api(request: Request) -> dict[str, Any]:
-    """``?page=1&per_page=20``; a page past the end has no items.
+@view_config(route_name="notes.api.notes", request_method="GET", json_api=True,
+             permission=VIEW, response_schema=page_schema,
+             per_page_settings=(PAGE_SIZE_SETTING, MAX_PER_PAGE_SETTING))
+def list_api(request: Request) -> Page[Any]:
+    """List notes, newest first.
 
     ``per_page`` defaults to ``notes.page_size`` and may not exceed
-    ``notes.max_per_page``."""
+    ``notes.max_per_page``; other plugins may add filters (``?tag=``)."""
     check_reader(request)
-    settings = limits(request)
-    page_request = parse_page_request(
-        request.GET, default_per_page=settings.page_size, max_per_page=settings.max_per_page
-    )
-    page = list_notes(request.dbsession, page_request, list_filters(request))
+    page = paginate(select(Note).where(*list_filters(request)).order_by(*NEWEST_FIRST),
+                    request)
     extras = represent(request, page.items)
-    return {
-        "items": [note_json(request, note, extras[note.id]) for note in page.items],
-        "page": page.page,
-        "per_page": page.per_page,
-        "total": page.total,
-        "pages": page.pages,
-    }
+    page.items = [note_json(request, note, extras[note.id]) for note in page.items]
+    return page
 
 
-@view_config(route_name="notes.api.notes", request_method="POST", renderer="json", json_api=True,
-             permission=CREATE)
+@view_config(route_name="notes.api.notes", request_method="POST", json_api=True,
+             permission=CREATE, request_schema=input_schema, response_schema=output_schema,
+             response_status=201)
 def create_api(request: Request) -> dict[str, Any]:
-    data = json_object(request)
-    values = validate(request, None, data)
+    """Create a note; its URL is in ``Location``."""
+    values = values_of(request.validated, partial=False)
+    check(request, None, values)
     note = Note(values["title"], values["body"], owner_id=owner_for_new_note(request))
     request.dbsession.add(note)
     request.dbsession.flush()  # for its id
-    saved(request, note, data, created=True)
-    request.response.status_int = 201
+    saved(request, note, values, created=True)
     request.response.location = request.route_url("notes.api.note", id=note.id)
+    request.response.etag = note_etag(note)
     return one_note_json(request, note)
 
 
-@view_config(route_name="notes.api.note", request_method="GET", renderer="json", json_api=True,
-             permission=VIEW)
+@view_config(route_name="notes.api.note", request_method="GET", json_api=True,
+             permission=VIEW, response_schema=output_schema)
 def get_api(request: Request) -> dict[str, Any]:
+    """Read a note (with its ETag)."""
     check_reader(request)
-    return one_note_json(request, note_or_404(request))
-
-
-@view_config(route_name="notes.api.note", request_method=("PUT", "PATCH"), renderer="json",
-             json_api=True, permission=EDIT)
-def update_api(request: Request) -> dict[str, Any]:
-    """PUT replaces the note (title required, body defaults to empty); PATCH
-    changes only the fields it sends."""
     note = note_or_404(request)
-    check(request, EDIT, note)
-    data = json_object(request)
-    partial = request.method == "PATCH"
-    values = validate(request, note, data, partial=partial)
-    note.update(values)
-    request.dbsession.flush()
-    saved(request, note, data, created=False, partial=partial)
+    check_if_none_match(request, note_etag(note))
     return one_note_json(request, note)
+
+
+def _update(request: Request, partial: bool) -> dict[str, Any]:
+    note = note_or_404(request)
+    check_owner(request, EDIT, note)
+    check_if_match(request, note_etag(note))
+    values = values_of(request.validated, partial=partial)
+    check(request, note, values, partial=partial)
+    note.update({name: values[name] for name in ("title", "body") if name in values})
+    request.dbsession.flush()
+    saved(request, note, values, created=False, partial=partial)
+    request.response.etag = note_etag(note)
+    return one_note_json(request, note)
+
+
+@view_config(route_name="notes.api.note", request_method="PUT", json_api=True,
+             permission=EDIT, request_schema=input_schema, response_schema=output_schema)
+def replace_api(request: Request) -> dict[str, Any]:
+    """Replace a note: the title is required, a missing body is an empty one."""
+    return _update(request, partial=False)
+
+
+@view_config(route_name="notes.api.note", request_method="PATCH", json_api=True,
+             permission=EDIT, request_schema=patch_schema, response_schema=output_schema)
+def update_api(request: Request) -> dict[str, Any]:
+    """Change only the fields sent."""
+    return _update(request, partial=True)
 
 
 @view_config(route_name="notes.api.note", request_method="DELETE", json_api=True,
-             permission=DELETE)
+             permission=DELETE, response_status=204)
 def delete_api(request: Request) -> Response:
+    """Delete a note."""
     note = note_or_404(request)
-    check(request, DELETE, note)
+    check_owner(request, DELETE, note)
+    check_if_match(request, note_etag(note))
     request.dbsession.delete(note)
     return Response(status=204)
 

@@ -24,14 +24,13 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
 from pyramid.request import Request
 from pyramid.view import view_config
 
-from podium.api import PUBLIC
+from podium.api import PUBLIC, InvalidInput, page_request
 
-from ..extensions import extra_fields, list_filters, saved, validate
+from ..extensions import extra_fields, list_filters, saved, validate_form
 from ..models import Note
 from ..owners import check, check_reader, owner_for_new_note
 from ..permissions import CREATE, DELETE, EDIT, VIEW
 from ..queries import list_notes
-from ..schemas import ValidationError, parse_page_request
 from . import limits, method_not_allowed, note_or_404
 
 LIST_TEMPLATE = "podium_notes:templates/list.jinja2"
@@ -60,15 +59,11 @@ def to_list(request: Request) -> HTTPFound:
 def list_page(request: Request) -> dict[str, Any]:
     """Newest notes first, ``notes.page_size`` at a time (``?page=``)."""
     check_reader(request)
-    params = {"page": request.GET["page"]} if "page" in request.GET else {}
-    page_size = limits(request).page_size
     try:
-        page_request = parse_page_request(
-            params, default_per_page=page_size, max_per_page=page_size
-        )
-    except ValidationError as exc:
+        wanted = page_request(request, per_page=limits(request).page_size)
+    except InvalidInput as exc:
         raise HTTPBadRequest(f"page: {exc.fields['page']}") from exc
-    page = list_notes(request.dbsession, page_request, list_filters(request))
+    page = list_notes(request.dbsession, wanted, list_filters(request))
     if page.page > max(page.pages, 1):
         raise HTTPNotFound(f"There is no page {page.page} of notes; there are {page.pages}.")
     return {"page": page}
@@ -107,7 +102,7 @@ def _submitted(request: Request) -> dict[str, str]:
     return {name: request.POST.get(name, "") for name in names}
 
 
-def _invalid(request: Request, note: Note | None, exc: ValidationError) -> dict[str, Any]:
+def _invalid(request: Request, note: Note | None, exc: InvalidInput) -> dict[str, Any]:
     request.response.status_int = 400
     return _form(request, note=note, values=_submitted(request), errors=exc.fields)
 
@@ -122,13 +117,13 @@ def new_form(request: Request) -> dict[str, Any]:
              permission=CREATE)
 def create(request: Request) -> HTTPFound | dict[str, Any]:
     try:
-        values = validate(request, None, request.POST, ignore_unknown=True)
-    except ValidationError as exc:
+        values = validate_form(request, None)
+    except InvalidInput as exc:
         return _invalid(request, None, exc)
     note = Note(values["title"], values["body"], owner_id=owner_for_new_note(request))
     request.dbsession.add(note)
     request.dbsession.flush()  # for its id
-    saved(request, note, request.POST, created=True)
+    saved(request, note, values, created=True)
     request.session.flash(f"Note “{note.title}” created.")
     # Returned, not raised: a raised HTTPFound would count as an exception
     # for pyramid_tm and abort the transaction.
@@ -149,11 +144,11 @@ def update(request: Request) -> HTTPFound | dict[str, Any]:
     note = note_or_404(request)
     check(request, EDIT, note)
     try:
-        values = validate(request, note, request.POST, ignore_unknown=True)
-    except ValidationError as exc:
+        values = validate_form(request, note)
+    except InvalidInput as exc:
         return _invalid(request, note, exc)
-    changed = note.update(values)
-    saved(request, note, request.POST, created=False)
+    changed = note.update({"title": values["title"], "body": values["body"]})
+    saved(request, note, values, created=False)
     if changed:
         request.session.flash(f"Note “{note.title}” saved.")
     else:
