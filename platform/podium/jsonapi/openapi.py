@@ -41,6 +41,7 @@ from pyramid.interfaces import IDefaultPermission, IRoutesMapper
 from pyramid.registry import Registry
 from pyramid.security import NO_PERMISSION_REQUIRED
 
+from ..accounts.models import EVERYONE
 from ..plugins.permissions import catalog_of
 from ..security.csrf import SAFE_METHODS, TOKEN_HEADER
 from ..security.sessions import SESSION_COOKIE
@@ -285,13 +286,26 @@ def _page_parameters(registry: Registry, op: Operation) -> list[dict[str, Any]]:
     ]
 
 
-def _security(op: Operation) -> list[dict[str, list[str]]]:
+def _open_to_everyone(registry: Registry, permission: Any) -> bool:
+    """Whether the role ``everyone`` has ``permission`` by default (a
+    plugin's proposal, or the operator's ``podium.roles.everyone``): then
+    a client needs no credentials, which the document says with an empty
+    security requirement.  Grants stored later with ``podium roles`` are
+    not known when the document is built."""
+    catalog = catalog_of(registry)
+    return catalog is not None and permission in catalog.defaults().get(EVERYONE, ())
+
+
+def _security(registry: Registry, op: Operation) -> list[dict[str, list[str]]]:
     if op.permission is None or op.permission == NO_PERMISSION_REQUIRED:
         return []
     session: dict[str, list[str]] = {"sessionCookie": []}
     if op.method not in SAFE_METHODS:
         session["csrfToken"] = []
-    return [{"bearerToken": []}, session]
+    required: list[dict[str, list[str]]] = [{"bearerToken": []}, session]
+    if _open_to_everyone(registry, op.permission):
+        required.append({})
+    return required
 
 
 def _operation(registry: Registry, components: _Components, op: Operation) -> dict[str, Any]:
@@ -319,7 +333,8 @@ def _operation(registry: Registry, components: _Components, op: Operation) -> di
     errors = []
     if request_schema is not None or query_schema is not None or is_paginated(response_schema):
         errors.append("400")
-    if _security(op):
+    security = _security(registry, op)
+    if security:
         errors.extend(("401", "403"))
     if op.path_parameters:
         errors.append("404")
@@ -335,7 +350,7 @@ def _operation(registry: Registry, components: _Components, op: Operation) -> di
         "summary": summary or f"{op.method} {op.path}",
         "description": description,
         "responses": responses,
-        "security": _security(op),
+        "security": security,
     }
     if parameters:
         operation["parameters"] = parameters
