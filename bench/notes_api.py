@@ -23,7 +23,7 @@ stdin: per scenario a warm-up, then rounds; within a round the two take
 turns in slices of ``--slice`` requests, alternating which goes first (the
 other sessions' load changes within a second: with whole rounds taken one
 after the other, the same code measured 0.94-1.04x itself; in slices of 25,
-0.98-1.02x).  A child runs the requests through the WSGI app
+0.98-1.05x).  A child runs the requests through the WSGI app
 (``webob.Request.blank(...).get_response(app)``) and answers the CPU time per
 request (``time.process_time``: the machine is shared); what its start-up
 made is frozen out of the collector's way (``gc.freeze``).  The figure is
