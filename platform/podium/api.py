@@ -38,10 +38,11 @@ from .assets.static import ContentHashCacheBuster, content_hash_cache_buster
 from .hooks import hook_results, hooks
 from .hooks.manager import HookError
 from .hooks.markers import hookimpl, hookspec
+from .jsonapi.base import ApiSchema
 from .jsonapi.conditional import check_if_match, check_if_none_match, etag_for
 from .jsonapi.errors import InvalidInput
+from .jsonapi.invalid import invalid_input
 from .jsonapi.pagination import Page, PageRequest, page_of, page_request, paginate
-from .jsonapi.schemas import ApiSchema, invalid_input
 from .plugins.conflicts import commit_naming_plugins as commit_config
 from .plugins.definition import Permission, Plugin
 from .plugins.errors import PluginError

@@ -452,3 +452,36 @@ def test_a_note_made_through_the_api_is_shown_escaped_on_the_pages(testapp):
     assert "&lt;b&gt;bold&lt;/b&gt;" in page.text
     assert "<b>bold</b>" not in page.text
     assert "&lt;i&gt;x&lt;/i&gt;" in page.text
+
+
+# -- versions: ETag, If-None-Match, If-Match -------------------------------------------------
+
+
+def test_a_read_sends_an_etag_and_304_when_the_client_has_that_version(testapp, podium_engine):
+    [note_id] = add_notes(podium_engine, 1)
+    res = testapp.get(f"{API}/{note_id}")
+    etag = res.headers["ETag"]
+    again = testapp.get(f"{API}/{note_id}", headers={"If-None-Match": etag}, status=304)
+    assert again.body == b""
+    testapp.patch_json(f"{API}/{note_id}", {"body": "changed"})
+    assert testapp.get(f"{API}/{note_id}", headers={"If-None-Match": etag}).json["body"] == (
+        "changed")
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_a_write_with_a_stale_if_match_is_412_and_changes_nothing(testapp, podium_engine,
+                                                                   method):
+    [note_id] = add_notes(podium_engine, 1)
+    url = f"{API}/{note_id}"
+    stale = testapp.get(url).headers["ETag"]
+    current = testapp.patch_json(url, {"title": "Changed"}).headers["ETag"]
+    assert current != stale and testapp.get(url).headers["ETag"] == current
+    before = rows(podium_engine)
+    res = testapp.request(url, method=method, body=b'{"title": "Mine"}', status=412,
+                          headers={"Content-Type": "application/json", "If-Match": stale})
+    assert res.json["error"]["status"] == 412
+    assert rows(podium_engine) == before
+    # With the current version the write goes through.
+    testapp.request(url, method=method, body=b'{"title": "Mine"}',
+                    headers={"Content-Type": "application/json", "If-Match": current},
+                    status=204 if method == "DELETE" else 200)

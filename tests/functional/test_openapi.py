@@ -120,6 +120,30 @@ def test_the_default_site_document_is_valid_too(tmp_path):
     app.registry["podium.engine"].dispose()
 
 
+def test_the_notes_document_shows_the_tags_plugins_field(tmp_path):
+    """The tags plugin extends the notes' schemas through their hook; the
+    document, valid, shows its field in what a client sends and gets, and
+    the reads anyone may make need no credentials."""
+    app = build_app(base_settings(f"sqlite:///{tmp_path / 't.sqlite'}", "notes tags"))
+    try:
+        document = openapi_document(app.registry)
+        validate(document)
+        schemas = document["components"]["schemas"]
+        for name in ("NoteInput", "NotePatch", "Note"):
+            assert list(schemas[name]["properties"])[-1] == "tags", name
+        assert "normalised" in schemas["NoteInput"]["properties"]["tags"]["description"]
+        note = document["paths"]["/notes/api/notes/{id}"]
+        assert note["patch"]["requestBody"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/NotePatch"}
+        assert note["get"]["security"][-1] == {}  # notes.view is everyone's by default
+        assert {} not in note["put"]["security"]
+        listing = document["paths"]["/notes/api/notes"]["get"]
+        per_page = next(p for p in listing["parameters"] if p["name"] == "per_page")
+        assert per_page["schema"]["maximum"] == 100  # notes.max_per_page, not the platform's
+    finally:
+        app.registry["podium.engine"].dispose()
+
+
 def test_the_document_is_built_once_and_served_as_it_is(widgets_app):
     registry = widgets_app.registry
     assert registry.get(DOCUMENT_KEY) is not None  # at start-up, before any request

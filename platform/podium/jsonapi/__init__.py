@@ -1,5 +1,7 @@
 """The JSON API layer: what a plugin's JSON endpoints get from the core.
 
+- :mod:`.base`: ``ApiSchema``, the base of request and query models;
+- :mod:`.invalid`: pydantic's refusals as the 400 of the error shape;
 - :mod:`.schemas`: ``request_schema``, ``query_schema``, ``response_schema``
   and ``response_status`` view options (pydantic models), ``request.validated``;
 - :mod:`.errors`: the one error shape, and the 405 of JSON API routes;

@@ -186,7 +186,7 @@ def operations(registry: Registry) -> Iterator[Operation]:
 
 
 class PodiumJsonSchema(GenerateJsonSchema):
-    """pydantic's JSON Schema, saying what :class:`~podium.jsonapi.schemas.ApiSchema`
+    """pydantic's JSON Schema, saying what :class:`~podium.jsonapi.base.ApiSchema`
     also refuses in what clients send: text with a NUL character."""
 
     def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:

@@ -37,12 +37,10 @@ permission and CSRF checks, so a stranger learns nothing from them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, field_validator
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationError
 from pyramid.httpexceptions import HTTPUnsupportedMediaType
@@ -53,7 +51,8 @@ from pyramid.response import Response
 
 from ..security.csrf import is_json_body
 from ..web.errors import JSON_ROUTES
-from .errors import INVALID_MESSAGE, InvalidInput
+from .base import ApiSchema
+from .invalid import invalid_input, refused_body
 
 OPTIONS = ("request_schema", "query_schema", "response_schema", "response_status",
            "per_page_settings")
@@ -64,158 +63,6 @@ _RESOLVED = "podium.jsonapi.resolved_schemas"
 PAGE_SETTINGS_ATTRIBUTE = "podium_per_page_settings"
 #: Query parameters :func:`podium.jsonapi.pagination.paginate` reads itself.
 PAGE_PARAMETERS = ("page", "per_page")
-
-
-def check_storable(value: Any, where: str = "") -> None:
-    """Refuse text no database can store the same: NUL (PostgreSQL refuses
-    it, SQLite keeps it) and lone UTF-16 surrogates (``"\\ud800"`` in JSON,
-    which no driver can encode).  Lists and dicts are looked into, and the
-    message names the item (``where``: "item 0: ")."""
-    if isinstance(value, str):
-        problem = None
-        if "\x00" in value:
-            problem = "must not contain NUL characters (U+0000)."
-        elif not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                problem = (f"must be valid Unicode text: {exc.object[exc.start]!a} is a lone "
-                           "UTF-16 surrogate, not a character.")
-        if problem:
-            text = where + problem
-            raise ValueError(text[0].upper() + text[1:])
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            check_storable(item, f"{where}item {index}: ")
-    elif isinstance(value, (set, frozenset)):
-        for item in value:
-            check_storable(item, f"{where}an item: ")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_storable(key, f"{where}a key: ")
-            check_storable(item, f"{where}{key!r}: ")
-
-
-#: Field values that hold no text.
-_PLAIN = frozenset({int, float, bool, type(None)})
-
-
-class ApiSchema(BaseModel):
-    """The base of request and response models: unknown fields are refused
-    (a misspelt field must not be dropped silently), fields are read from
-    attributes too (an ORM row serializes as it is), and every text field
-    is one both databases store alike (:func:`check_storable`).
-
-    A schema words its own 400s with :attr:`invalid_message` and
-    :meth:`error_message`; the defaults are the layer's."""
-
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
-
-    #: The 400's ``message`` when fields are invalid (None: the layer's).
-    invalid_message: ClassVar[str | None] = None
-
-    @classmethod
-    def error_message(cls, path: str, error_type: str, message: str) -> str:
-        """The message shown for field ``path``'s error of pydantic's type
-        ``error_type`` (``missing``, ``string_type``, ``extra_forbidden``...);
-        ``message`` is the layer's wording.  Override to speak your users'
-        language; the default keeps the layer's."""
-        return message
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _storable(cls, value: Any) -> Any:
-        kind = value.__class__
-        if kind is str:
-            if value.isascii() and "\x00" not in value:
-                return value  # the common case, without a call
-        elif kind in _PLAIN:
-            return value
-        check_storable(value)
-        return value
-
-
-def _message(error: ErrorDetails) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "Required."
-    if kind == "extra_forbidden":
-        return "Unknown field."
-    if kind == "value_error" and "error" in error.get("ctx", {}):
-        return str(error["ctx"]["error"])  # our own message, without pydantic's prefix
-    return error["msg"] + "."
-
-
-def invalid_input(exc: ValidationError, schema: type[BaseModel] | None = None,
-                  what: str = "request body") -> InvalidInput:
-    """A pydantic error as the 400 of the error shape: one message per field
-    path, worded by ``schema`` when it is an :class:`ApiSchema`; an error of
-    the whole (``what``: not JSON, not an object) is the message.  For a
-    plugin that validates with a schema itself (a form)."""
-    fields: dict[str, str] = {}
-    whole: list[str] = []
-    word = schema.error_message if schema is not None and issubclass(
-        schema, ApiSchema) else None
-    for error in exc.errors(include_url=False, include_input=False):
-        path = ".".join(str(part) for part in error["loc"])
-        if error["type"] == "json_invalid":
-            return InvalidInput(message=f"The {what} is not valid JSON: "
-                                f"{error['ctx'].get('error', error['msg'])}.")
-        if error["type"] in ("model_type", "model_attributes_type", "dict_type"):
-            return InvalidInput(message=f"The {what} must be a JSON object.")
-        message = _message(error)
-        if not path:  # a model validator's: about the whole, not one field
-            whole.append(message)
-            continue
-        if word is not None:
-            message = word(path, error["type"], message)
-        fields[path] = f"{fields[path]} {message}" if path in fields else message
-    invalid = getattr(schema, "invalid_message", None)
-    summary = invalid if isinstance(invalid, str) else None
-    if whole:
-        summary = " ".join([summary or INVALID_MESSAGE, *whole] if fields else whole)
-    return InvalidInput(fields, summary)
-
-
-def _refused_body(exc: ValidationError, body: bytes, adapter: TypeAdapter[Any],
-                  schema: type[BaseModel] | None) -> InvalidInput:
-    """The 400 of a body ``adapter`` refused.  pydantic's JSON parser refuses
-    the escape of a lone surrogate (``"\\ud800"``) as invalid JSON, where
-    Python's reads it: such a body is read again by Python's, so that the
-    400 names the field (whose text :func:`check_storable` refuses); only
-    on this error path."""
-    if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
-        try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):
-            return invalid_input(exc, schema)
-        # A name that is no text is no field's: unknown, and left out of the rest's check.
-        unknown = {key for key in data if not _is_text(key)} if isinstance(data, dict) else set()
-        if unknown:
-            data = {key: value for key, value in data.items() if key not in unknown}
-        try:
-            adapter.validate_python(data)
-        except ValidationError as second:
-            refused = invalid_input(second, schema)
-        else:
-            if not unknown:
-                return invalid_input(exc, schema)
-            refused = InvalidInput({}, getattr(schema, "invalid_message", None))
-        word = schema.error_message if schema is not None and issubclass(
-            schema, ApiSchema) else None
-        for key in sorted(unknown):
-            refused.fields[key] = word(key, "extra_forbidden", "Unknown field.") if word else (
-                "Unknown field.")
-        return refused
-    return invalid_input(exc, schema)
-
-
-def _is_text(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def resolve_schema(registry: Registry, schema: Any) -> Any:
@@ -333,7 +180,7 @@ def schema_view(view: Callable[..., Any], info: IViewDeriverInfo) -> Callable[..
             try:
                 request.validated = body_adapter.validate_json(request.body)
             except ValidationError as exc:
-                raise _refused_body(exc, request.body, body_adapter, request_schema) from None
+                raise refused_body(exc, request.body, body_adapter, request_schema) from None
         if per_page is not None:
             setattr(request, PAGE_SETTINGS_ATTRIBUTE, per_page)
         response = request.response

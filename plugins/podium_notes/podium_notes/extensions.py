@@ -90,7 +90,9 @@ def _compose(name: str, base: type[BaseModel], extra: list[type[BaseModel]]) -> 
     owner = {field: model for model in extra for field in model.model_fields}
 
     def error_message(cls: type[BaseModel], path: str, error_type: str, message: str) -> str:
-        model = owner.get(path.split(".", 1)[0], base)
+        model = owner.get(path.split(".", 1)[0])
+        if model is None:  # the notes' own wording, for this composed schema
+            return base.error_message.__func__(cls, path, error_type, message)  # type: ignore[attr-defined, no-any-return]
         word = getattr(model, "error_message", None)
         return word(path, error_type, message) if word is not None else message
 

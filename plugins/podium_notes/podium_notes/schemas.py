@@ -124,6 +124,15 @@ OptionalTitle = _title(optional=True)
 OptionalBody = _body(optional=True)
 
 
+def unknown_field(schema: type[BaseModel]) -> str:
+    """The message of an unknown field, naming the fields ``schema`` has
+    (the notes' own and the plugins')."""
+    extra = [name for name in schema.model_fields if name not in FIELDS]
+    if not extra:
+        return UNKNOWN
+    return f"Unknown field: a note has a title, a body, {', '.join(extra)}."
+
+
 class NoteSchema(ApiSchema):
     """The notes' wording of a refusal (the layer's 400, with these messages)."""
 
@@ -132,7 +141,7 @@ class NoteSchema(ApiSchema):
     @classmethod
     def error_message(cls, path: str, error_type: str, message: str) -> str:
         if error_type == "extra_forbidden":
-            return READ_ONLY if path in READ_ONLY_FIELDS else UNKNOWN
+            return READ_ONLY if path in READ_ONLY_FIELDS else unknown_field(cls)
         if path in FIELDS:
             if error_type == "string_type":
                 return NOT_A_STRING

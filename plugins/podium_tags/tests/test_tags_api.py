@@ -100,6 +100,23 @@ def test_patch_changes_the_tags_only_when_sent(api, podium_engine: Engine):
     assert note_ids(podium_engine) == [note_id]
 
 
+def test_a_change_of_the_tags_alone_is_a_new_version(api):
+    """The note's ETag covers its tags: a client holding the old version is
+    told, and its stale write refused."""
+    url = create(api, "Reading", ["python"], status=201).location
+    before = api.get(url).headers["ETag"]
+    api.patch_json(url, {"tags": ["web"]}, status=200)
+    assert api.get(url, headers={"If-None-Match": before}).json["tags"] == ["web"]
+    api.patch_json(url, {"tags": ["mine"]}, headers={"If-Match": before}, status=412)
+    assert api.get(url).json["tags"] == ["web"]
+
+
+def test_an_unknown_field_names_the_tags_too(api):
+    res = api.post_json(API, {"title": "x", "colour": "red"}, status=400)
+    assert res.json["error"]["fields"] == {
+        "colour": "Unknown field: a note has a title, a body, tags."}
+
+
 @pytest.mark.parametrize(("tags", "message"), [
     (["ok", "<script>"], "The tag '<script>' contains '<' '>'"),
     (["web design"], "contains a space"),

@@ -14,11 +14,14 @@ core's JSON 403 (401 for nobody).
 
 A note's read sends its ETag (``If-None-Match``: 304); a PUT, PATCH or
 DELETE with ``If-Match`` naming another version is refused with 412, so
-that one client does not overwrite another's change unseen.
+that one client does not overwrite another's change unseen.  The ETag is
+made from the note's whole JSON, the plugins' keys included: a change of
+its tags alone is a new version too.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,8 +79,23 @@ def one_note_json(request: Request, note: Note) -> dict[str, Any]:
     return note_json(request, note, represent(request, [note])[note.id])
 
 
-def note_etag(note: Note) -> str:
-    return etag_for(note.id, note.updated_at)
+def etag_of(note_data: Mapping[str, Any]) -> str:
+    """The ETag of a note's JSON (``one_note_json``), every key counted."""
+    return etag_for(json.dumps(note_data, sort_keys=True, default=str))
+
+
+def check_version(request: Request, note: Note) -> None:
+    """Before a write: 412 when ``If-Match`` names another version (the
+    note's JSON is made only when the request sent one)."""
+    if "HTTP_IF_MATCH" in request.environ:
+        check_if_match(request, etag_of(one_note_json(request, note)))
+
+
+def answer(request: Request, note: Note) -> dict[str, Any]:
+    """The note's JSON, its ETag sent with it."""
+    data = one_note_json(request, note)
+    request.response.etag = etag_of(data)
+    return data
 
 
 @view_config(route_name="notes.api.notes", request_method="GET", json_api=True,
@@ -108,8 +126,7 @@ def create_api(request: Request) -> dict[str, Any]:
     request.dbsession.flush()  # for its id
     saved(request, note, values, created=True)
     request.response.location = request.route_url("notes.api.note", id=note.id)
-    request.response.etag = note_etag(note)
-    return one_note_json(request, note)
+    return answer(request, note)
 
 
 @view_config(route_name="notes.api.note", request_method="GET", json_api=True,
@@ -117,22 +134,21 @@ def create_api(request: Request) -> dict[str, Any]:
 def get_api(request: Request) -> dict[str, Any]:
     """Read a note (with its ETag)."""
     check_reader(request)
-    note = note_or_404(request)
-    check_if_none_match(request, note_etag(note))
-    return one_note_json(request, note)
+    data = one_note_json(request, note_or_404(request))
+    check_if_none_match(request, etag_of(data))
+    return data
 
 
 def _update(request: Request, partial: bool) -> dict[str, Any]:
     note = note_or_404(request)
     check_owner(request, EDIT, note)
-    check_if_match(request, note_etag(note))
+    check_version(request, note)
     values = values_of(request.validated, partial=partial)
     check(request, note, values, partial=partial)
     note.update({name: values[name] for name in ("title", "body") if name in values})
     request.dbsession.flush()
     saved(request, note, values, created=False, partial=partial)
-    request.response.etag = note_etag(note)
-    return one_note_json(request, note)
+    return answer(request, note)
 
 
 @view_config(route_name="notes.api.note", request_method="PUT", json_api=True,
@@ -155,7 +171,7 @@ def delete_api(request: Request) -> Response:
     """Delete a note."""
     note = note_or_404(request)
     check_owner(request, DELETE, note)
-    check_if_match(request, note_etag(note))
+    check_version(request, note)
     request.dbsession.delete(note)
     return Response(status=204)
 
