@@ -82,6 +82,25 @@ def test_the_overview_lists_versions_plugins_order_and_problems(logged_in_app):
     assert "Notes moderation" in nav
 
 
+def test_the_overview_sees_the_recorded_revisions_change(podium_app, logged_in_app):
+    """The schema's status is remembered per recorded revisions, not for the
+    process: a revision the code does not know shows on the next page, and
+    its removal too."""
+    app = admin_app(logged_in_app)
+    assert "Schema</th><td>current" in app.get("/admin").text
+    engine = podium_app.registry["podium.engine"]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO alembic_version VALUES ('stranger_0001')"))
+    try:
+        schema = app.get("/admin").html.find("th", string="Schema").find_next("td").text
+        assert schema.startswith("not current") and "stranger_0001" in schema
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM alembic_version "
+                              "WHERE version_num = 'stranger_0001'"))
+    assert "Schema</th><td>current" in app.get("/admin").text
+
+
 def test_the_plugin_page_shows_views_permissions_and_branch(logged_in_app):
     page = admin_app(logged_in_app).get("/admin/plugins/notes", status=200)
     views = {(tr.select("td")[0].text, tr.select("td")[2].text): tr.select("td")[3].text

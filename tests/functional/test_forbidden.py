@@ -133,7 +133,11 @@ def test_a_json_client_without_identity_gets_401_with_a_bearer_challenge(site):
     assert res.headers["WWW-Authenticate"] == 'Bearer realm="Podium"'
     assert res.json == {"error": {"status": 401, "title": "Unauthorized",
                                   "message": res.json["error"]["message"]}}
-    assert "Authorization: Bearer" in res.json["error"]["message"]
+    message = res.json["error"]["message"]
+    assert "Authorization: Bearer" in message
+    # Where a user makes a token, as a URL a program's log can be followed from.
+    assert "account page, http://localhost/account," in message
+    assert "podium tokens create" in message
     res = app.post_json("/vault/api/data", {"x": 1}, status=401)
     assert res.json["error"]["status"] == 401
     # A page's JSON request (Accept) is answered as JSON too, not redirected.
@@ -146,7 +150,12 @@ def test_a_wrong_token_is_told_it_is_invalid(site):
     res = app.get("/vault/api/data", headers={"Authorization": "Bearer pdm_wrong"},
                   status=401)
     assert res.headers["WWW-Authenticate"] == 'Bearer realm="Podium", error="invalid_token"'
-    assert "wrong, expired or revoked" in res.json["error"]["message"]
+    message = res.json["error"]["message"]
+    assert "wrong, expired or revoked" in message
+    assert "your account page, http://localhost/account," in message
+    res = app.get("/vault/api/data", headers={"Authorization": "Bearer pdm_wrong",
+                                              "Host": "example.org"}, status=401)
+    assert "http://example.org/account," in res.json["error"]["message"]  # the host asked
 
 
 def test_a_program_sending_a_token_is_never_sent_to_the_login_page(site):

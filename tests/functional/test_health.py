@@ -114,3 +114,41 @@ def test_an_answer_is_repeated_for_cache_ms(database, tmp_path):
     time.sleep(0.35)
     assert testapp.get("/health", status=503).json == {"status": "unavailable"}
     shutil.move(tmp_path / "backup", tmp_path / "volume")
+
+
+def test_the_console_answers_from_the_probes_full_check(database):
+    """/health and the admin console share one schema check: once a probe made
+    the full comparison, the console's question is the one statement too."""
+    from podium.store.schema_check import schema_check
+
+    migrate(database)
+    testapp = app_on(database)
+    testapp.get("/health")
+    statements: list[str] = []
+    engine = testapp.app.registry["podium.engine"]
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: statements.append(statement))
+    assert schema_check(testapp.app.registry).summary() == (True, "")
+    assert len(statements) == 1 and "alembic_version" in statements[0]
+
+
+def test_a_revision_recorded_since_the_last_check_is_seen_by_the_next_probe(database):
+    """The remembered answer is for the recorded revisions it was made for: a row
+    no installed code knows makes the next probe a 503, and removing it a 200."""
+    from sqlalchemy import text
+
+    from podium.store.schema_check import schema_check
+
+    migrate(database)
+    testapp = app_on(database)
+    assert testapp.get("/health").status_int == 200
+    engine = testapp.app.registry["podium.engine"]
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO alembic_version VALUES ('stranger_0001')"))
+    testapp.get("/health", status=503)
+    current, problem = schema_check(testapp.app.registry).summary()
+    assert not current and "stranger_0001" in problem
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM alembic_version "
+                                "WHERE version_num = 'stranger_0001'"))
+    assert testapp.get("/health").json == {"status": "ok"}

@@ -56,3 +56,20 @@ def test_what_it_returns_removes_it(podium_app):
     remove()
     hooks(podium_app.registry).podium_configured(registry=podium_app.registry)
     assert calls == [1]
+
+
+@pytest.mark.podium_plugins("notes")
+def test_it_is_registered_as_its_one_function(podium_app, podium_hookimpl):
+    """As a plugin's implementations are: an object whose ``dir()`` is the hook's
+    name alone (pluggy examines every name it lists), its function under it."""
+    from podium.hooks import hooks_of
+
+    def elsewhere(registry):
+        return None
+
+    podium_hookimpl(elsewhere, hook="podium_configured")
+    manager = hooks_of(podium_app.registry).manager
+    temporary = [plugin for name, plugin in manager.list_name_plugin()
+                 if name.startswith("test:")]
+    assert [dir(plugin) for plugin in temporary] == [["podium_configured"]]
+    assert vars(temporary[0]) == {"podium_configured": elsewhere}

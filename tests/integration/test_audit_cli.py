@@ -36,20 +36,22 @@ def test_account_commands_are_recorded_and_printed(site):
     site.ok("users", "grant", "ed", "editor")
     site.ok("users", "grant", "ed", "editor")  # already had it: nothing changed, no entry
     site.ok("users", "disable", "ed")
+    site.ok("users", "enable", "ed")
     site.ok("tokens", "create", "--user", "ada", "--label", "ci")
     who = f"cli:{getpass.getuser()}"
     assert entries(site) == [(who, "user.add", "ada", "local"), (who, "user.add", "ed", "local"),
                              (who, "user.grant", "ed", "local"),
                              (who, "user.disable", "ed", "local"),
+                             (who, "user.enable", "ed", "local"),
                              (who, "token.create", "ada", "local")]
     header, *rows = audit(site)
     assert header.split() == ["WHEN", "WHO", "WHAT", "TARGET", "DETAILS", "FROM"]
-    assert [row.split()[3] for row in rows] == ["token.create", "user.disable", "user.grant",
-                                                "user.add", "user.add"]
-    assert "role=editor" in rows[2]
+    assert [row.split()[3] for row in rows] == ["token.create", "user.enable", "user.disable",
+                                                "user.grant", "user.add", "user.add"]
+    assert "role=editor" in rows[3]
     assert len(audit(site, "--limit", "2")) == 3
     assert audit(site, "--user", "nobody") == ["no change recorded for 'nobody'"]
-    assert len(audit(site, "--user", who)) == 6
+    assert len(audit(site, "--user", who)) == 7
 
 
 def test_a_refused_command_records_nothing(site):

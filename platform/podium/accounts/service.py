@@ -55,20 +55,23 @@ class AccountError(ValueError):
 
 def normalize_login(login: str) -> str:
     """Login names are case-insensitive: stored, and looked up, in lower case."""
-    name = login.strip().lower()
-    if not name or len(name) > LOGIN_MAX or not _LOGIN.fullmatch(name):
-        raise AccountError(
-            f"login name {login!r} is not valid: expected 1 to {LOGIN_MAX} letters a-z, digits "
-            "and . _ @ + - (starting with a letter or digit)")
-    return name
+    return _normalized(login, "login name", _LOGIN, LOGIN_MAX,
+                       f"1 to {LOGIN_MAX} letters a-z, digits and . _ @ + - (starting with a "
+                       "letter or digit)")
 
 
 def normalize_role(role: str) -> str:
-    name = role.strip().lower()
-    if not name or len(name) > ROLE_MAX or not _ROLE.fullmatch(name):
-        raise AccountError(
-            f"role name {role!r} is not valid: expected up to {ROLE_MAX} letters a-z, digits "
-            "and _ . - (starting with a letter)")
+    """Role names are case-insensitive too, as logins are."""
+    return _normalized(role, "role name", _ROLE, ROLE_MAX,
+                       f"up to {ROLE_MAX} letters a-z, digits and _ . - (starting with a "
+                       "letter)")
+
+
+def _normalized(given: str, what: str, pattern: re.Pattern[str], longest: int,
+                expected: str) -> str:
+    name = given.strip().lower()
+    if not name or len(name) > longest or not pattern.fullmatch(name):
+        raise AccountError(f"{what} {given!r} is not valid: expected {expected}")
     return name
 
 

@@ -15,7 +15,8 @@ from pyramid.response import Response
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from .overview import plugin_rows, schema_summary
+from ..store.schema_check import schema_check
+from .overview import plugin_rows
 
 
 def pool_usage(engine: Any) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def details(request: Request) -> dict[str, Any]:
         database = "ok"
     except DBAPIError as exc:
         latency_ms, database = None, f"does not answer: {exc.orig}"
-    current, problem = schema_summary(registry)
+    current, problem = schema_check(registry).summary()
     request.response.cache_control = "no-store"
     if database != "ok" or not current:
         request.response.status_int = 503

@@ -15,6 +15,7 @@ from pyramid.request import Request
 from ..plugins.permissions import unprotected_views
 from ..plugins.plugin_set import plugin_set
 from ..settings.core import CORE_SETTINGS
+from ..store.schema_check import schema_check
 from .plugin_pages import DISABLED, ENABLED, SKIPPED, setting_rows
 
 UNPROTECTED_KEY = "podium.admin.unprotected"
@@ -56,22 +57,6 @@ def plugin_rows(registry: Registry) -> list[PluginRow]:
     return rows
 
 
-def schema_summary(registry: Registry) -> tuple[bool, str]:
-    """(current, what is wrong), as ``podium db check`` says it."""
-    from alembic.util import CommandError
-    from sqlalchemy.exc import DBAPIError
-
-    from .schema import schema_status_of
-
-    try:
-        status = schema_status_of(registry)
-    except DBAPIError as exc:
-        return False, f"the database does not answer: {exc.orig}"
-    except CommandError as exc:
-        return False, f"the migrations cannot be read: {exc}"
-    return status.is_current, "" if status.is_current else status.describe_problem()
-
-
 def problems(registry: Registry, schema_problem: str) -> list[str]:
     """What ``podium check`` would find in the running application: plugins
     left out at start-up, a database that is not current, and its warnings."""
@@ -111,7 +96,7 @@ def database_name(registry: Registry) -> str:
 
 def overview(request: Request) -> dict[str, Any]:
     registry = request.registry
-    current, schema_problem = schema_summary(registry)
+    current, schema_problem = schema_check(registry).summary()
     return {
         "core_version": core_version(),
         "database": database_name(registry),

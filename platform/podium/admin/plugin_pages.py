@@ -245,10 +245,10 @@ def branch_report(registry: Registry, name: str) -> BranchReport | str | None:
     from sqlalchemy.exc import DBAPIError
 
     from ..store.migrations import owned_tables
-    from .schema import schema_status_of
+    from ..store.schema_check import schema_check
 
     try:
-        status = schema_status_of(registry)
+        status = schema_check(registry).status()
     except (DBAPIError, CommandError) as exc:
         return f"cannot be read: {exc}"
     branches = [s.branch for s in status.branches]

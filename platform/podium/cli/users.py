@@ -150,10 +150,7 @@ def passwd(config_uri: str, login: str, password_file: Path | None,
 @click.argument("login")
 def disable(config_uri: str, login: str) -> None:
     """Disable LOGIN: no login, no token, open sessions end."""
-    with accounts(config_uri) as acc:
-        name = service.set_active(acc.session, login, False).login
-        acc.record("user.disable", name)
-    click.echo(f"user {name!r} disabled")
+    _set_active(config_uri, login, "disable")
 
 
 @users.command()
@@ -161,10 +158,16 @@ def disable(config_uri: str, login: str) -> None:
 @click.argument("login")
 def enable(config_uri: str, login: str) -> None:
     """Enable LOGIN again."""
+    _set_active(config_uri, login, "enable")
+
+
+def _set_active(config_uri: str, login: str, action: str) -> None:
+    """``enable`` and ``disable``: the change, its audit entry and what is said of it
+    differ by the action's name alone."""
     with accounts(config_uri) as acc:
-        name = service.set_active(acc.session, login, True).login
-        acc.record("user.enable", name)
-    click.echo(f"user {name!r} enabled")
+        name = service.set_active(acc.session, login, action == "enable").login
+        acc.record(f"user.{action}", name)
+    click.echo(f"user {name!r} {action}d")
 
 
 @users.command("grant")

@@ -160,7 +160,7 @@ def build(plugins: Sequence[LoadedPlugin],
         if not dotted:
             continue
         module = _import(plugin, "hookimpls", dotted)
-        candidates = _Namespace(_candidates(module))
+        candidates = Namespace(_candidates(module))
         for attribute, function in vars(candidates).items():
             # From the namespace, as pluggy's register will: without the
             # inspect.getattr_static it does on a module.
@@ -247,7 +247,7 @@ def _register_by_plugin(hooks: Hooks, plugins: Sequence[LoadedPlugin],
                     _register(hooks, impl, impl.registered_name)
         for plugin in reversed(plugins):
             if plugin.name in together:
-                hooks.manager.register(_Namespace(together[plugin.name]), name=plugin.name)
+                hooks.manager.register(Namespace(together[plugin.name]), name=plugin.name)
                 hooks.registered[plugin.name] = plugin.name
     except (HookError, pluggy.PluginValidationError, ValueError):
         raise _Refused() from None  # the error comes again, in the order it always came
@@ -390,7 +390,7 @@ def _callable(hooks: Hooks, impl: Impl) -> Callable[..., Any]:
 def _register(hooks: Hooks, impl: Impl, name: str) -> None:
     spec = hooks.specs[impl.hook]
     try:
-        hooks.manager.register(_Namespace({impl.attribute: _callable(hooks, impl)}), name=name)
+        hooks.manager.register(Namespace({impl.attribute: _callable(hooks, impl)}), name=name)
     except pluggy.PluginValidationError as exc:
         said = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         raise HookError(f"plugin {impl.plugin!r} implements hook {impl.hook!r} of "
@@ -399,12 +399,13 @@ def _register(hooks: Hooks, impl: Impl, name: str) -> None:
     hooks.registered[name] = impl.plugin
 
 
-class _Namespace:
-    """Functions as a pluggy plugin (or specs).  ``dir()`` lists only them:
-    pluggy's ``register`` examines every name ``dir()`` gives, and an object's
-    two dozen dunder names made that most of the start-up cost of 100 plugins'
-    hooks.  They are the instance's own attributes, which pluggy reads from
-    its ``__dict__`` without ``inspect.getattr_static``."""
+class Namespace:
+    """Functions as a pluggy plugin (or specs): the plugins' implementations and
+    the test kit's temporary ones (:mod:`podium.hooks.temporary`).  ``dir()``
+    lists only them: pluggy's ``register`` examines every name ``dir()`` gives,
+    and an object's two dozen dunder names made that most of the start-up cost
+    of 100 plugins' hooks.  They are the instance's own attributes, which pluggy
+    reads from its ``__dict__`` without ``inspect.getattr_static``."""
 
     def __init__(self, functions: dict[str, Callable[..., Any]]) -> None:
         vars(self).update(functions)

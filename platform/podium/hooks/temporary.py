@@ -11,7 +11,7 @@ from typing import Any
 from pyramid.registry import Registry
 
 from . import hooks_of
-from .manager import HookError
+from .manager import HookError, Namespace
 from .markers import hookimpl
 
 _numbers = itertools.count(1)
@@ -31,24 +31,13 @@ def add_temporary_impl(registry: Registry, function: Callable[..., Any], *,
     if spec is None:
         raise HookError(f"no enabled plugin declares hook {name!r}; declared: "
                         f"{', '.join(sorted(hooks.specs)) or 'none'}")
-    if hooks.manager.parse_hookimpl_opts(_Holder(name, function), name) is None:
+    if hooks.manager.parse_hookimpl_opts(Namespace({name: function}), name) is None:
         function = hookimpl(function)
     registered = f"test:{name}:{next(_numbers)}"
-    holder = _Holder(name, function)
-    hooks.manager.register(holder, name=registered)
+    hooks.manager.register(Namespace({name: function}), name=registered)
 
     def remove() -> None:
         hooks.manager.unregister(name=registered)
 
     return remove
 
-
-class _Holder:
-    """The one implementation as a pluggy plugin (``dir()`` lists only it)."""
-
-    def __init__(self, attribute: str, function: Callable[..., Any]) -> None:
-        self._attribute = attribute
-        setattr(self, attribute, function)
-
-    def __dir__(self) -> list[str]:
-        return [self._attribute]

@@ -36,7 +36,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.viewderivers import INGRESS
 
 from ..web.errors import error_response, wants_json
-from ..web.urls import login_path
+from ..web.urls import login_path, route_url
 from .policy import bearer_token
 
 LOGIN_NEEDED_TEMPLATE = "podium:templates/login_needed.jinja2"
@@ -45,11 +45,13 @@ PERMISSION_KEY = "podium.view_permission"
 REALM = 'Bearer realm="Podium"'
 
 NO_IDENTITY_JSON = ("This needs a logged-in user. A program sends an API token in the "
-                    "Authorization header (Authorization: Bearer <token>; an administrator "
-                    "creates one with podium tokens create).")
+                    "Authorization header (Authorization: Bearer <token>); a user creates "
+                    "one on their account page, {account}, an administrator with podium "
+                    "tokens create.")
 INVALID_TOKEN_JSON = ("The API token in the Authorization header is wrong, expired or "
-                      "revoked, or its user is disabled: nobody is logged in by it. Ask for "
-                      "a new one (podium tokens create).")
+                      "revoked, or its user is disabled: nobody is logged in by it. Create "
+                      "a new one on your account page, {account}, or ask an administrator "
+                      "for one (podium tokens create).")
 NO_IDENTITY_PAGE = ("You are not logged in, or your session has ended, so this was not "
                     "done and nothing was changed. Log in, then send it again.")
 
@@ -61,7 +63,9 @@ def _needs_a_user(exc: HTTPForbidden, request: Request) -> Response:
     # A view's own HTTPForbidden("...") says why first.
     own = f"{exc.detail} " if exc.result is None and exc.detail else ""
     if token is not None or wants_json(request):  # a program: no login page for it
-        message = NO_IDENTITY_JSON if token is None else INVALID_TOKEN_JSON
+        # Users make their own tokens at /account: the full URL, for a program's log.
+        template = NO_IDENTITY_JSON if token is None else INVALID_TOKEN_JSON
+        message = template.format(account=route_url(request, "podium.account"))
         return error_response(request, 401, "Unauthorized", own + message, headers=headers,
                               as_json=True)
     if request.method in ("GET", "HEAD"):
