@@ -27,7 +27,6 @@ from sqlalchemy import Select, func, select
 
 from ..settings.types import SettingsError
 from .errors import InvalidInput
-from .schemas import PAGE_SETTINGS_ATTRIBUTE
 
 DEFAULT_SETTING = "podium.api.default_per_page"
 MAX_SETTING = "podium.api.max_per_page"
@@ -35,6 +34,9 @@ MAX_SETTING = "podium.api.max_per_page"
 MAX_PAGE_DIGITS = 100
 _DIGITS = re.compile(f"[0-9]{{1,{MAX_PAGE_DIGITS}}}")
 PAGE_MESSAGE = "Must be a whole number, 1 or more."
+#: Where a paginated view's ``per_page_settings`` (set by the schema options'
+#: view deriver) are found by :func:`paginate`.
+PAGE_SETTINGS_ATTRIBUTE = "podium_per_page_settings"
 
 T = TypeVar("T")
 

@@ -53,14 +53,13 @@ from ..security.csrf import is_json_body
 from ..web.errors import JSON_ROUTES
 from .base import ApiSchema
 from .invalid import invalid_input, refused_body
+from .pagination import DEFAULT_SETTING, MAX_SETTING, PAGE_SETTINGS_ATTRIBUTE, Page
 
 OPTIONS = ("request_schema", "query_schema", "response_schema", "response_status",
            "per_page_settings")
 SCHEMA_OPTIONS = ("request_schema", "query_schema", "response_schema")
 #: Registry key: schema factory -> the model it returned (called once per application).
 _RESOLVED = "podium.jsonapi.resolved_schemas"
-#: Where a paginated view's ``per_page_settings`` are found by ``paginate``.
-PAGE_SETTINGS_ATTRIBUTE = "podium_per_page_settings"
 #: Query parameters :func:`podium.jsonapi.pagination.paginate` reads itself.
 PAGE_PARAMETERS = ("page", "per_page")
 
@@ -108,8 +107,6 @@ def _status(info: IViewDeriverInfo) -> int:
 def page_settings(registry: Registry, option: Any, view: Any = None) -> tuple[str, str]:
     """The settings' names of a paginated view's default and largest page
     size: ``per_page_settings`` or the platform's, checked to be set."""
-    from .pagination import DEFAULT_SETTING, MAX_SETTING
-
     if option is None:
         return DEFAULT_SETTING, MAX_SETTING
     if (not isinstance(option, (tuple, list)) or len(option) != 2
@@ -131,8 +128,6 @@ def _query_values(request: Request, skip: Iterable[str]) -> dict[str, Any]:
 
 
 def is_paginated(schema: type[BaseModel] | None) -> bool:
-    from .pagination import Page
-
     return schema is not None and issubclass(schema, Page)
 
 

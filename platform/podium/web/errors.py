@@ -68,6 +68,8 @@ def keep_path_readable(request: Request) -> None:
 #: Registry key: the names of the routes that have a JSON API view
 #: (``json_api=True``), filled by :mod:`podium.jsonapi.schemas`.
 JSON_ROUTES = "podium.json_api_routes"
+#: What a browser's form sends.
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 _HTML_FIRST = ("text/html", "application/json")
 _JSON_FIRST = ("application/json", "text/html")
@@ -78,12 +80,14 @@ _ACCEPT_ANSWERS_MAX = 512
 
 
 def wants_json(request: Request) -> bool:
-    """JSON when the request reached a JSON API route (whatever it accepts:
-    such a route speaks JSON only), the client prefers it, sent a JSON
-    body, or called an API URL (a path with an ``/api/`` segment) and
+    """JSON when the request reached a JSON API route without a form (the
+    route speaks JSON, whatever ``Accept`` says; a form a browser posted
+    there is answered as a page would be), the client prefers it, sent a
+    JSON body, or called an API URL (a path with an ``/api/`` segment) and
     accepts anything."""
     route = getattr(request, "matched_route", None)
-    if route is not None and route.name in request.registry.get(JSON_ROUTES, ()):
+    if (route is not None and route.name in request.registry.get(JSON_ROUTES, ())
+            and request.content_type not in FORM_TYPES):
         return True
     environ = request.environ
     # The raw PATH_INFO: WebOb decodes it again on each access; "/api/" reads the same.
