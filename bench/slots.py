@@ -45,7 +45,14 @@ from statistics import median
 from typing import Any
 
 from .distinfo import write_dist_info
-from .instructions import CallgrindError, _control, _read_dump, require_callgrind, wrapper
+from .instructions import (
+    CallgrindError,
+    _control,
+    _read_dump,
+    require_callgrind,
+    start_counting,
+    wrapper,
+)
 from .report import machine
 
 LAYOUT = Path(__file__).resolve().parents[1] / "platform" / "podium" / "templates" / \
@@ -252,7 +259,8 @@ def measure_instructions(root: Path, requests: int, warmup: int,
     require_callgrind()
     root.mkdir(parents=True, exist_ok=True)
     out_file = root / "slots.callgrind"
-    command = [*wrapper(out_file, hash_seed), sys.executable, "-m", "bench.slots",
+    command = [*wrapper(out_file, hash_seed, instrument_at_start=False), sys.executable,
+               "-m", "bench.slots",
                "--worker", str(root), "--warmup", str(warmup)]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                text=True, cwd=Path(__file__).resolve().parents[1])
@@ -261,6 +269,7 @@ def measure_instructions(root: Path, requests: int, warmup: int,
     try:
         if process.stdout.readline().strip() != "ready":
             raise CallgrindError(f"the callgrind worker failed to start: {command}")
+        start_counting(process.pid)  # start-up and warm-up ran uninstrumented
         for number, (measure, variant) in enumerate(COUNTED, start=1):
             _control(process.pid, "--zero")
             process.stdin.write(f"{measure} {variant} {requests}\n")

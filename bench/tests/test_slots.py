@@ -60,7 +60,7 @@ def test_generated_plugins_contribute_to_slots(tmp_path: Path, clean_modules: No
 
 @pytest.mark.skipif(shutil.which("callgrind_control") is None, reason="valgrind not installed")
 def test_instructions_are_counted_per_variant(tmp_path: Path) -> None:
-    """One worker under callgrind (about a minute): every variant counted,
+    """One worker under callgrind (some 15 s): every variant counted,
     and the unguarded calls cost more than the guarded ones."""
     found = slots.measure_instructions(tmp_path, requests=3, warmup=1, hash_seed=0)
     for measure in ("page", "render"):
