@@ -201,9 +201,8 @@ def includeme(config: Configurator) -> None:
     # a transaction by accident and no thread shares the request's.
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
     # A 4xx/5xx response means the request did not do what it was asked:
-    # nothing it wrote may stay (pyramid_tm's default_commit_veto rule, read
-    # without building a headers view per response).
-    settings.setdefault("tm.commit_veto", "podium.store.commit_veto.commit_veto")
+    # nothing it wrote may stay.
+    settings.setdefault("tm.commit_veto", "pyramid_tm.default_commit_veto")
     config.include("pyramid_tm")
     settings.setdefault("retry.activate_hook", "podium.store.retry.seek_instead_of_copying")
     config.include("pyramid_retry")
