@@ -287,7 +287,7 @@ def test_commit_veto_of_the_app_replaces_podiums_default(probe_app):
 
 
 def test_the_default_veto_is_pyramid_tms(probe_app):
-    """Podium's default follows pyramid_tm.default_commit_veto: the X-Tm header too."""
+    """Podium's default is pyramid_tm.default_commit_veto: the X-Tm header too."""
     testapp, _, written = probe_app()
     testapp.post("/tmprobe/write/kept")
     testapp.post("/tmprobe/write/aborted?x_tm=abort", status=200)
