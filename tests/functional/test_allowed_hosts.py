@@ -128,3 +128,30 @@ def test_the_environment_wins_over_the_ini(podium_database_url, monkeypatch):
     app = webtest.TestApp(build_app(settings))
     assert get(app, "/notes/", "site.example.com").status_int == 200
     assert get(app, "/notes/", "ini.example.com", **JSON).status_int == 400
+
+
+@SITE
+def test_remembering_accepted_hosts_refuses_the_others_still(testapp):
+    # The request checks remember a Host header they accepted; a refused one,
+    # or one that only differs in what is refused, is checked every time.
+    for _ in range(2):
+        assert get(testapp, "/notes/", "example.org").status_int == 200
+        assert get(testapp, "/notes/", "evil.example").status_int == 400
+        assert get(testapp, "/notes/", "example.org.evil.example").status_int == 400
+
+
+def test_accepted_hosts_remembered_are_bounded() -> None:
+    from pyramid.registry import Registry
+    from pyramid.request import Request
+
+    from podium.web.hosts import ACCEPTED_CAP, host_check
+
+    registry = Registry()
+    registry.settings = {"podium.allowed_hosts": [".example.org"]}
+    check = host_check(registry)
+    for n in range(ACCEPTED_CAP + 10):
+        check(Request.blank("/", headers={"Host": f"s{n}.example.org"}))
+    assert len(check.accepted) == ACCEPTED_CAP
+    # Past the cap, a new name is still checked and still served.
+    check(Request.blank("/", headers={"Host": "new.example.org"}))
+    assert "new.example.org" not in check.accepted

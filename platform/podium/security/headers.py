@@ -162,17 +162,23 @@ def response_headers(registry: Registry) -> tuple[tuple[str, str], ...]:
 def security_headers_tween_factory(handler: Callable[[Request], Response],
                                    registry: Registry) -> Callable[[Request], Response]:
     fixed = response_headers(registry)
+    fixed_names = frozenset(name.lower() for name, _ in fixed)
     production = registry.settings.get("podium.environment") == "production"
     hsts = ("Strict-Transport-Security", HSTS_VALUE)
+    hsts_name = hsts[0].lower()
 
     def security_headers_tween(request: Request) -> Response:
         response = handler(request)
         # One pass over the header list, where a setdefault per header would
-        # scan it once each; a header the view set itself is kept.
+        # scan it once each; a header the view set itself is kept.  The names
+        # are lowered once here, and most responses set none of them.
         headerlist = response.headerlist
         present = {name.lower() for name, _ in headerlist}
-        headerlist.extend(item for item in fixed if item[0].lower() not in present)
-        if production and request.scheme == "https" and hsts[0].lower() not in present:
+        if present.isdisjoint(fixed_names):
+            headerlist.extend(fixed)
+        else:
+            headerlist.extend(item for item in fixed if item[0].lower() not in present)
+        if production and hsts_name not in present and request.scheme == "https":
             headerlist.append(hsts)
         return response
 

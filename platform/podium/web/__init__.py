@@ -8,6 +8,8 @@ def includeme(config: Configurator) -> None:
     config.include(".home")
     config.include(".errors")
     config.include(".health")  # GET /health for load balancers
-    config.include(".hosts")  # 400 for a Host not in podium.allowed_hosts, before anything else
     config.include(".body_limit")  # 413 for bodies over podium.max_body_size, before they are read
     config.include(".unreadable")  # 400 for paths, query strings and forms WebOb cannot read
+    # One tween for the checks of the request: the Host (podium.allowed_hosts)
+    # before anything else, then the two above.
+    config.include(".checks")

@@ -9,10 +9,10 @@ that hook, wrapped around the hook configured before it (Podium's
 the ``retry.activate_hook`` setting pyramid_retry reads when the
 configuration is committed (a wrapping execution policy would conflict with
 the one pyramid_retry registers).  A hook cannot answer the request, so a refused
-request leaves with an empty body and a note in its environ, and a tween
-just above the view (under Pyramid's exception view tween) raises
-``HTTPRequestEntityTooLarge`` for it: the core's error views answer in the
-layout or as JSON, like any other error.
+request leaves with an empty body and a note in its environ, and the request
+checks' tween just above the view (under Pyramid's exception view tween,
+:mod:`podium.web.checks`) raises ``HTTPRequestEntityTooLarge`` for it: the
+core's error views answer in the layout or as JSON, like any other error.
 
 - With a Content-Length, the declared size decides; nothing is read.
 - Without one (``Transfer-Encoding: chunked`` behind a server that streams
@@ -41,10 +41,7 @@ from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationError, URLDecodeError
 from pyramid.httpexceptions import HTTPRequestEntityTooLarge
 from pyramid.interfaces import IRoutesMapper
-from pyramid.registry import Registry
 from pyramid.request import Request
-from pyramid.response import Response
-from pyramid.tweens import MAIN
 
 SETTING = "podium.max_body_size"
 #: Registry key: route name -> the largest ``max_body_size`` its views declared.
@@ -130,15 +127,11 @@ def limiting_hook(limit: int, previous: ActivateHook | None) -> ActivateHook:
     return refuse_large_bodies
 
 
-def body_limit_tween_factory(handler: Callable[[Request], Response],
-                             registry: Registry) -> Callable[[Request], Response]:
-    def refused_bodies_get_413(request: Request) -> Response:
-        message = request.environ.get(REFUSED)
-        if message is not None:
-            raise HTTPRequestEntityTooLarge(message)
-        return handler(request)
-
-    return refused_bodies_get_413
+def refusal(request: Request) -> HTTPRequestEntityTooLarge | None:
+    """The 413 for a request the hook refused, or None; the request checks'
+    tween (:mod:`podium.web.checks`) raises it, just above the view."""
+    message = request.environ.get(REFUSED)
+    return None if message is None else HTTPRequestEntityTooLarge(message)
 
 
 def max_body_size_deriver(view: Callable[..., Any], info: Any) -> Callable[..., Any]:
@@ -178,7 +171,6 @@ def includeme(config: Configurator) -> None:
     # setting only when the configuration is committed.
     previous = config.maybe_dotted(settings.get("retry.activate_hook"))
     settings["retry.activate_hook"] = limiting_hook(settings[SETTING], previous)
-    config.add_tween("podium.web.body_limit.body_limit_tween_factory", over=MAIN)
     # Before the CSRF check (Pyramid's, or Podium's own once it replaces it),
     # which reads a form's body for its token.
     config.add_view_deriver(max_body_size_deriver, "podium_max_body_size",

@@ -15,11 +15,12 @@ Entries are matched as nginx's ``server_name`` matches them: ``example.org``
 that name only, ``.example.org`` that name and every subdomain (Django's
 ``ALLOWED_HOSTS`` rule), ``*.example.org`` the subdomains only.
 
-One tween, under the exception view tween so that the core's error views
-render its ``HTTPBadRequest`` in the layout or as JSON, and above the other
-checks of the request, so that a refused host learns nothing more.  The one
-path it lets through is ``/health`` (:mod:`podium.web.health`): load balancers
-probe by address, and that answer holds no URL.
+The first of the request checks (:mod:`podium.web.checks`, one tween under the
+exception view tween, so that the core's error views render its
+``HTTPBadRequest`` in the layout or as JSON), so that a refused host learns
+nothing more.  The one path it lets through is ``/health``
+(:mod:`podium.web.health`): load balancers probe by address, and that answer
+holds no URL.
 """
 
 from __future__ import annotations
@@ -27,14 +28,11 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.registry import Registry
 from pyramid.request import Request
-from pyramid.response import Response
-from pyramid.tweens import EXCVIEW, MAIN
 
 from ..excerpts import excerpt, request_excerpt
 from .health import HEALTH_PATH
@@ -91,25 +89,39 @@ def refusal(host: str) -> str:
             "Check the address you typed or the link you followed.")
 
 
-def allowed_hosts_tween_factory(handler: Callable[[Request], Response],
-                                registry: Registry) -> Callable[[Request], Response]:
-    allowed = AllowedHosts(registry.settings[SETTING])
+#: At most this many distinct Host headers are remembered as accepted: enough for
+#: a site's names and ports, bounded against a client inventing subdomains.
+ACCEPTED_CAP = 256
 
-    def allowed_hosts_tween(request: Request) -> Response:
+
+class HostCheck:
+    """The check, built once from ``podium.allowed_hosts``; the request checks'
+    tween (:mod:`podium.web.checks`) calls it for a Host header not yet in
+    :attr:`accepted`, so that the common request costs a set lookup instead of
+    parsing the same header again."""
+
+    def __init__(self, allowed: AllowedHosts):
+        self.allowed = allowed
+        #: Host headers (``HTTP_HOST`` as sent) this check has let through.
+        self.accepted: set[str] = set()
+
+    def __call__(self, request: Request) -> None:
+        """Return when ``request``'s Host is served here (or the path is the
+        health probe's); raise ``HTTPBadRequest`` otherwise."""
         host = request.host
-        if host_name(host) in allowed or request.path_info == HEALTH_PATH:
-            return handler(request)
+        if host_name(host) in self.allowed:
+            raw = request.environ.get("HTTP_HOST")
+            if raw is not None and len(self.accepted) < ACCEPTED_CAP:
+                self.accepted.add(raw)
+            return
+        if request.path_info == HEALTH_PATH:
+            return
         message = refusal(host)
         log.info("400 for %s: %s", request_excerpt(request), message)
-        request.environ["HTTP_HOST"] = allowed.fallback()
+        request.environ["HTTP_HOST"] = self.allowed.fallback()
         raise HTTPBadRequest(message)
 
-    return allowed_hosts_tween
 
-
-def includeme(config: Configurator) -> None:
-    # Under the exception view tween, so that its 400 is rendered like any other
-    # error; over the body limit's and the unreadable input's, so that nothing
-    # else is said to a host the site does not serve.
-    config.add_tween("podium.web.hosts.allowed_hosts_tween_factory", under=EXCVIEW,
-                     over=("podium.web.body_limit.body_limit_tween_factory", MAIN))
+def host_check(registry: Registry) -> HostCheck:
+    """The Host check of the site ``registry`` configures."""
+    return HostCheck(AllowedHosts(registry.settings[SETTING]))

@@ -10,27 +10,26 @@ check, a view, the error page) the client got a 500.  Pyramid's CSRF checks
 fail too on what they read: ``ValueError`` for an ``Origin`` or ``Referer``
 that is not a URL, ``TypeError`` for a token sent as a file.
 
-One tween, under the exception view tween and just above the router, makes
-those reads first and turns a refusal into an ``HTTPBadRequest`` saying which
-part is wrong, which the core's error views render and pyramid_tm rolls back
-like any 4xx; WebOb caches what it parsed, so nothing is parsed twice.  The
-exception view for ``UnicodeDecodeError`` answers the same where the tween did
-not run (an explicit ``pyramid.tweens``), and only for an unreadable request:
-any other ``UnicodeDecodeError`` is a bug and stays a 500.
+The request checks' tween (:mod:`podium.web.checks`), under the exception
+view tween and just above the router, makes those reads first (after the Host
+and body size checks, so that a body too large is a 413 before this reads it)
+and turns a refusal into an ``HTTPBadRequest`` saying which part is wrong,
+which the core's error views render and pyramid_tm rolls back like any 4xx;
+WebOb caches what it parsed, so nothing is parsed twice.  The exception view
+for ``UnicodeDecodeError`` answers the same where the tween did not run (an
+explicit ``pyramid.tweens``), and only for an unreadable request: any other
+``UnicodeDecodeError`` is a bug and stays a 500.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPBadRequest
-from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
-from pyramid.tweens import EXCVIEW, MAIN
 
 from ..excerpts import excerpt, request_excerpt
 from ..security.csrf import SAFE_METHODS, TOKEN_FIELD
@@ -123,6 +122,12 @@ def _origin_problem(request: Request) -> str | None:
 
 def unreadable(request: Request) -> str | None:
     """What is wrong with the request's path, query string, form or origin, or None."""
+    environ = request.environ
+    if (environ["REQUEST_METHOD"] in SAFE_METHODS and not environ.get("CONTENT_TYPE")
+            and not environ.get("QUERY_STRING") and environ.get("PATH_INFO", "").isascii()):
+        # Most requests: an ASCII path, no query, a safe method with no form to
+        # read (and no origin to check), which every check below lets through.
+        return None
     return (_path_problem(request) or _query_problem(request) or _form_problem(request)
             or _origin_problem(request))
 
@@ -134,17 +139,6 @@ def bad_request(request: Request, message: str) -> HTTPBadRequest:
     return HTTPBadRequest(message)
 
 
-def unreadable_request_tween_factory(handler: Callable[[Request], Response],
-                                     registry: Registry) -> Callable[[Request], Response]:
-    def unreadable_request_tween(request: Request) -> Response:
-        message = unreadable(request)
-        if message is not None:
-            raise bad_request(request, message)
-        return handler(request)
-
-    return unreadable_request_tween
-
-
 def undecodable(exc: UnicodeDecodeError, request: Request) -> Response:
     message = unreadable(request)
     if message is None:
@@ -154,9 +148,4 @@ def undecodable(exc: UnicodeDecodeError, request: Request) -> Response:
 
 
 def includeme(config: Configurator) -> None:
-    # Under the exception view tween, so that its 400 is rendered like any
-    # other error; under the body limit's, so that a body too large is a 413
-    # before this reads it.
-    config.add_tween("podium.web.unreadable.unreadable_request_tween_factory",
-                     over=MAIN, under=("podium.web.body_limit.body_limit_tween_factory", EXCVIEW))
     config.add_exception_view(undecodable, context=UnicodeDecodeError)
