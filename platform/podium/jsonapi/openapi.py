@@ -58,7 +58,8 @@ METHOD_ORDER = ("GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "TRACE")
 SECURITY_SCHEMES = {
     "bearerToken": {
         "type": "http", "scheme": "bearer",
-        "description": "An API token (podium tokens create): Authorization: Bearer <token>. "
+        "description": "An API token (made on your /account page, or by an administrator with "
+                       "podium tokens create): Authorization: Bearer <token>. "
                        "Needs no CSRF token.",
     },
     "sessionCookie": {
