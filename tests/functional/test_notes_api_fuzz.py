@@ -19,7 +19,7 @@ from __future__ import annotations
 import pytest
 from api_fuzzing import MODES, examples, fuzz, operations
 from notes_data import add_notes
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.checks import positive_data_acceptance
 
 EXAMPLES = examples(50)
 NOTES = "/notes/api/notes"

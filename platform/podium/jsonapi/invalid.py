@@ -24,6 +24,13 @@ def _message(error: ErrorDetails) -> str:
     return error["msg"] + "."
 
 
+def _worded(schema: type[BaseModel] | None, path: str, error_type: str, message: str) -> str:
+    """``message`` as ``schema`` words it, when it is an :class:`ApiSchema`."""
+    if schema is not None and issubclass(schema, ApiSchema):
+        return schema.error_message(path, error_type, message)
+    return message
+
+
 def invalid_input(exc: ValidationError, schema: type[BaseModel] | None = None,
                   what: str = "request body") -> InvalidInput:
     """A pydantic error as the 400 of the error shape: one message per field
@@ -32,8 +39,6 @@ def invalid_input(exc: ValidationError, schema: type[BaseModel] | None = None,
     plugin that validates with a schema itself (a form)."""
     fields: dict[str, str] = {}
     whole: list[str] = []
-    word = schema.error_message if schema is not None and issubclass(
-        schema, ApiSchema) else None
     for error in exc.errors(include_url=False, include_input=False):
         path = ".".join(str(part) for part in error["loc"])
         if error["type"] == "json_invalid":
@@ -45,8 +50,7 @@ def invalid_input(exc: ValidationError, schema: type[BaseModel] | None = None,
         if not path:  # a model validator's: about the whole, not one field
             whole.append(message)
             continue
-        if word is not None:
-            message = word(path, error["type"], message)
+        message = _worded(schema, path, error["type"], message)
         fields[path] = f"{fields[path]} {message}" if path in fields else message
     invalid = getattr(schema, "invalid_message", None)
     summary = invalid if isinstance(invalid, str) else None
@@ -79,11 +83,8 @@ def refused_body(exc: ValidationError, body: bytes, adapter: TypeAdapter[Any],
             if not unknown:
                 return invalid_input(exc, schema)
             refused = InvalidInput({}, getattr(schema, "invalid_message", None))
-        word = schema.error_message if schema is not None and issubclass(
-            schema, ApiSchema) else None
         for key in sorted(unknown):
-            refused.fields[key] = word(key, "extra_forbidden", "Unknown field.") if word else (
-                "Unknown field.")
+            refused.fields[key] = _worded(schema, key, "extra_forbidden", "Unknown field.")
         return refused
     return invalid_input(exc, schema)
 
